@@ -1,0 +1,36 @@
+# Every target creates or reuses .venv in the checkout and installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: serve test test-sqlite test-postgres bench install clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# torch==2.13.0 first: it is the local CPU wheel; a plain "torch" would pull a multi-GB CUDA build.
+$(STAMP): $(BIN)/python pyproject.toml
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+serve: $(STAMP)
+	$(BIN)/moderation serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
+
+# Runs the suite on SQLite, then on PostgreSQL when MODERATION_TEST_DATABASE_URL is set.
+test: $(STAMP)
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	@if [ -n "$$MODERATION_TEST_DATABASE_URL" ]; then \
+		echo "== PostgreSQL: $$MODERATION_TEST_DATABASE_URL"; \
+		MODERATION_TEST_DATABASE_URL=$$MODERATION_TEST_DATABASE_URL $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) --db=postgres; \
+	fi
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.run_all
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache

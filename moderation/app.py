@@ -1,0 +1,61 @@
+"""The application factory. Nothing is created at import time: ``create_app()`` builds the
+app for `moderation serve`, gunicorn (``'moderation.app:create_app()'``) and tests alike."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from flask_smorest import Api
+
+from moderation.clock import Clock
+from moderation.config import Settings, load_settings
+from moderation.runtime import Runtime
+from moderation.schemas import ErrorSchema
+from moderation.web import register_error_handlers
+
+log = logging.getLogger(__name__)
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None, *, clock: Clock | None = None, runtime: Runtime | None = None,
+               background: bool = False) -> Flask:
+    """Build the WSGI app. ``background=True`` also starts the closing scheduler and the
+    scoring worker in this process (as `moderation serve` and gunicorn workers do)."""
+    if runtime is None:
+        runtime = Runtime(settings or load_settings(), clock=clock)
+    settings = runtime.settings
+
+    app = Flask(__name__)
+    app.config.update(
+        API_TITLE="Comment moderation API",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX=API_PREFIX,
+        OPENAPI_JSON_PATH="openapi.json",
+        MAX_CONTENT_LENGTH=settings.api.max_request_bytes,
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False
+    app.json.ensure_ascii = False  # unicode stays as sent, byte for byte
+    app.extensions["moderation"] = runtime
+
+    api = Api(app, spec_kwargs={"servers": [{"url": "/"}]})
+    api.spec.components.schema("ErrorSchema", schema=ErrorSchema)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+
+    from moderation.articles.views import blp as articles
+    from moderation.closing.views import blp as closing
+    from moderation.comments.views import blp as comments
+    from moderation.health import bp as health
+
+    for blueprint in (articles, comments, closing):
+        api.register_blueprint(blueprint, url_prefix=API_PREFIX)
+    app.register_blueprint(health)
+    register_error_handlers(app)
+
+    if background:
+        from moderation.background import start_background
+
+        start_background(runtime)
+    return app

@@ -1,0 +1,35 @@
+from marshmallow import Schema, fields, validate
+
+from moderation.schemas import ARTICLE_ID, CleanText, Hours, StrictSchema, UtcDateTime
+
+LANGUAGE_TAG = validate.Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$", error="Must be a language tag such as fr or fr-CH.")
+
+
+class ArticlePath(Schema):
+    article_id = fields.String(required=True, validate=ARTICLE_ID)
+
+
+class ArticleIn(StrictSchema):
+    title = CleanText(required=True, blank=False, single_line=True, validate=validate.Length(max=500))
+    url = fields.String(allow_none=True, validate=[validate.Length(max=2048), validate.URL(schemes={"http", "https"})])
+    published_at = UtcDateTime(required=True)
+    language = fields.String(allow_none=True, validate=[validate.Length(max=16), LANGUAGE_TAG])
+    close_after_hours = Hours(allow_none=True)
+
+
+class ThreadStatusOut(Schema):
+    open = fields.Boolean(required=True)
+    closes_at = UtcDateTime(required=True)
+    locked_at = UtcDateTime(allow_none=True)
+    lock_reason = fields.String(allow_none=True)
+    count = fields.Integer(required=True)
+
+
+class ArticleOut(Schema):
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    url = fields.String(allow_none=True)
+    published_at = UtcDateTime(required=True)
+    language = fields.String(allow_none=True)
+    close_after_hours = fields.Float(allow_none=True)
+    comments = fields.Nested(ThreadStatusOut, required=True)

@@ -1,0 +1,107 @@
+"""Articles as the site's frontend registers them, and their thread status."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from moderation.articles.models import Article
+from moderation.closing import policy as rules
+from moderation.closing.policy import ClosingPolicy
+from moderation.comments.models import APPROVED, Comment
+from moderation.errors import NotFound
+
+_UNSET = object()
+
+
+@dataclass(frozen=True)
+class ThreadStatus:
+    open: bool
+    closes_at: datetime
+    locked_at: datetime | None
+    lock_reason: str | None
+    count: int
+
+
+@dataclass(frozen=True)
+class ArticleView:
+    """An article with the state of its comment thread, as the API shows it."""
+
+    id: str
+    title: str
+    url: str | None
+    published_at: datetime
+    language: str | None
+    close_after_hours: float | None
+    comments: ThreadStatus
+
+
+def get_article(session: Session, article_id: str, *, for_update: bool = False) -> Article:
+    query = select(Article).where(Article.id == article_id)
+    if for_update:
+        query = query.with_for_update()
+    article = session.scalar(query)
+    if article is None:
+        raise NotFound(f"No article {article_id!r}.", details={"article_id": article_id})
+    return article
+
+
+def approved_count(session: Session, article_id: str) -> int:
+    return session.scalar(
+        select(func.count()).select_from(Comment).where(Comment.article_id == article_id, Comment.status == APPROVED)
+    ) or 0
+
+
+def view(session: Session, article: Article, policy: ClosingPolicy, now: datetime) -> ArticleView:
+    status = ThreadStatus(
+        open=policy.is_open(article, now),
+        closes_at=policy.closes_at(article),
+        locked_at=article.locked_at,
+        lock_reason=article.lock_reason,
+        count=approved_count(session, article.id),
+    )
+    return ArticleView(id=article.id, title=article.title, url=article.url, published_at=article.published_at,
+                       language=article.language, close_after_hours=article.close_after_hours, comments=status)
+
+
+def _insert_placeholder(session: Session, article_id: str, fields: dict, now: datetime) -> Article | None:
+    article = Article(id=article_id, title=fields["title"], published_at=fields["published_at"],
+                      window_opened_at=fields["published_at"], created_at=now, updated_at=now)
+    try:
+        with session.begin_nested():
+            session.add(article)
+            session.flush()
+    except IntegrityError:
+        return None
+    return article
+
+
+def upsert_article(session: Session, article_id: str, fields: dict, now: datetime) -> tuple[Article, bool]:
+    """Create or update an article; returns it and whether it was created.
+
+    The deadline follows ``published_at`` and the override. A locked thread stays locked:
+    reopening is a moderator's decision (POST /articles/<id>/unlock).
+    """
+    article = session.scalar(select(Article).where(Article.id == article_id).with_for_update())
+    created = article is None
+    if created:
+        article = _insert_placeholder(session, article_id, fields, now)
+        if article is None:  # another request created it first: this one updates it
+            created = False
+            article = get_article(session, article_id, for_update=True)
+    article.title = fields["title"]
+    if "url" in fields or created:
+        article.url = fields.get("url")
+    if "language" in fields or created:
+        article.language = fields.get("language")
+    article.published_at = fields["published_at"]
+    if "close_after_hours" in fields or created:
+        article.close_after_hours = fields.get("close_after_hours")
+    article.window_opened_at = rules.window_opened_at(article.published_at, article.reopened_at)
+    article.fixed_closes_at = rules.fixed_closes_at(article.window_opened_at, article.close_after_hours)
+    article.updated_at = now
+    session.flush()
+    return article, created

@@ -1,0 +1,38 @@
+from flask.views import MethodView
+
+from moderation.articles import service
+from moderation.articles.schemas import ArticleIn, ArticleOut
+from moderation.db import after_commit
+from moderation.errors import validation_error
+from moderation.schemas import ARTICLE_ID
+from moderation.web import Blueprint, now, require, runtime, transaction
+
+blp = Blueprint("articles", __name__, description="Articles and the state of their comment thread")
+
+
+@blp.route("/articles/<article_id>")
+class ArticleResource(MethodView):
+    @blp.response(200, ArticleOut)
+    @blp.alt_response(404, schema="ErrorSchema")
+    def get(self, article_id: str):
+        """An article and its thread: open, closes_at, locked_at, lock_reason, approved count (public)."""
+        with transaction(write=False) as session:
+            return service.view(session, service.get_article(session, article_id), runtime().policy, now())
+
+    @require(blp, "frontend")
+    @blp.arguments(ArticleIn)
+    @blp.response(200, ArticleOut, description="Updated")
+    @blp.alt_response(201, schema=ArticleOut, description="Created")
+    @blp.alt_response(422, schema="ErrorSchema")
+    def put(self, fields: dict, article_id: str):
+        """Register or update an article (201 when created, 200 when updated)."""
+        try:
+            ARTICLE_ID(article_id)
+        except Exception:
+            raise validation_error("article_id", "1 to 128 characters of A-Z a-z 0-9 . _ : -") from None
+        rt = runtime()
+        with transaction() as session:
+            article, created = service.upsert_article(session, article_id, fields, rt.now())
+            after_commit(session, rt.deadlines_changed)
+            result = service.view(session, article, rt.policy, rt.now())
+        return result, 201 if created else 200

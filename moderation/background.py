@@ -1,0 +1,25 @@
+"""Background parts of a serving process: the closing scheduler and the scoring worker."""
+from __future__ import annotations
+
+import atexit
+import logging
+
+from moderation.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def start_background(runtime: Runtime) -> None:
+    settings = runtime.settings
+    if settings.closing.run_scheduler:
+        from moderation.closing.scheduler import ClosingScheduler
+
+        scheduler = ClosingScheduler(runtime)
+        scheduler.start()
+        atexit.register(scheduler.shutdown)
+    if settings.scoring.run_worker and settings.scoring.backend != "none":
+        from moderation.scoring.worker import ScoringWorker
+
+        worker = ScoringWorker(runtime)
+        worker.start()
+        atexit.register(worker.stop)

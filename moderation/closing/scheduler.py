@@ -1,0 +1,140 @@
+"""The closing scheduler: APScheduler around the plain job in closing/jobs.py.
+
+This wrapper adds only what a background job needs: leadership (one instance at a time),
+overlap protection, error logging and status for /readyz and /metrics. Settings chosen on
+purpose:
+* coalesce=True, max_instances=1: runs that piled up (a busy or suspended process) become
+  one run; a sweep locks everything due anyway, so extra runs would add nothing.
+* misfire_grace_time=None: a late run still runs, however late.
+* The sweep also runs at start-up, which locks whatever fell due while the service was down.
+* Beside the periodic sweep, a one-off date job fires at the nearest upcoming deadline, so a
+  thread is locked within about a second of it. Posting is refused from the deadline on in
+  any case (closing/policy.py); the lock makes it visible and stops moderators' new work.
+"""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from moderation.closing import jobs
+from moderation.leader import Leadership
+from moderation.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+SWEEP_JOB, DEADLINE_JOB, LEADERSHIP_JOB = "closing-sweep", "closing-next-deadline", "closing-leadership"
+LEADERSHIP_CHECK_SECONDS = 5
+
+
+class ClosingScheduler:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.leadership = Leadership(runtime.db)
+        self.scheduler = BackgroundScheduler(
+            timezone=timezone.utc,
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+        self._run_lock = threading.Lock()
+        self.last_run_at: datetime | None = None
+        self.last_locked = 0
+        self.total_locked = 0
+        self.last_error: str | None = None
+
+    def start(self) -> None:
+        interval = self.runtime.settings.closing.sweep_interval_seconds
+        self.scheduler.add_job(self.run_sweep, IntervalTrigger(seconds=interval), id=SWEEP_JOB,
+                               next_run_time=datetime.now(timezone.utc), replace_existing=True)
+        self.scheduler.add_job(self._check_leadership, IntervalTrigger(seconds=LEADERSHIP_CHECK_SECONDS),
+                               id=LEADERSHIP_JOB, replace_existing=True)
+        self.scheduler.start()
+        self.runtime.scheduler = self
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self.leadership.release()
+
+    def _is_leader(self) -> bool:
+        try:
+            return self.leadership.try_acquire()
+        except Exception as exc:
+            self.last_error = f"leadership: {type(exc).__name__}"
+            log.warning("cannot check scheduler leadership: %s", type(exc).__name__)
+            return False
+
+    def _check_leadership(self) -> None:
+        was_leader = self.leadership.held
+        if self._is_leader() and not was_leader:
+            log.info("this process now runs the closing scheduler")
+            self.run_sweep()
+
+    def run_sweep(self) -> list[str]:
+        """One sweep, if this process is the leader; then re-plan the next deadline job."""
+        if not self._is_leader():
+            return []
+        with self._run_lock:
+            try:
+                locked = jobs.sweep(self.runtime)
+            except Exception as exc:
+                self.last_error = type(exc).__name__
+                log.exception("closing sweep failed; the next run retries")
+                return []
+            self.last_run_at = datetime.now(timezone.utc)
+            self.last_locked = len(locked)
+            self.total_locked += len(locked)
+            self.last_error = None
+            if locked:
+                log.info("closing sweep locked %d thread(s)", len(locked))
+        self.replan()
+        return locked
+
+    def replan(self) -> None:
+        """Schedule the one-off job at the nearest deadline of a thread still open."""
+        if not self.scheduler.running or not self.leadership.held:
+            return
+        try:
+            deadline = jobs.upcoming_deadline(self.runtime)
+        except Exception as exc:
+            log.warning("cannot plan the next deadline: %s", type(exc).__name__)
+            return
+        if deadline is None:
+            if self.scheduler.get_job(DEADLINE_JOB):
+                self.scheduler.remove_job(DEADLINE_JOB)
+            return
+        # The runtime clock may be a test clock; APScheduler runs on real time.
+        delay = max(deadline - self.runtime.now(), timedelta(0))
+        run_at = datetime.now(timezone.utc) + delay
+        self.scheduler.add_job(self.run_sweep, DateTrigger(run_date=run_at), id=DEADLINE_JOB,
+                               replace_existing=True)
+
+    def status(self) -> dict:
+        job = self.scheduler.get_job(DEADLINE_JOB) if self.scheduler.running else None
+        return {
+            "ok": self.scheduler.running and self.last_error is None,
+            "running": self.scheduler.running,
+            "leader": self.leadership.held,
+            "last_run_at": self.last_run_at.isoformat() if self.last_run_at else None,
+            "last_locked": self.last_locked,
+            "next_deadline_job": job.next_run_time.isoformat() if job and job.next_run_time else None,
+            "error": self.last_error,
+        }
+
+
+def run_forever(runtime: Runtime) -> None:
+    """`moderation scheduler`: a dedicated scheduler process, until SIGTERM or SIGINT."""
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    scheduler = ClosingScheduler(runtime)
+    scheduler.start()
+    log.info("closing scheduler started")
+    while not stop.wait(1):
+        time.sleep(0)
+    scheduler.shutdown()

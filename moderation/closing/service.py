@@ -1,0 +1,109 @@
+"""Locking threads: the automatic sweep and the moderators' manual lock and unlock."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from moderation.articles.models import Article
+from moderation.articles.service import get_article
+from moderation.audit import service as audit
+from moderation.closing import policy as rules
+from moderation.closing.policy import ClosingPolicy
+
+AUTO, MANUAL = "auto", "manual"
+
+
+def _due(policy: ClosingPolicy, now: datetime):
+    """Open threads whose deadline has passed, in terms each partial index can answer."""
+    on_site_window = and_(Article.locked_at.is_(None), Article.fixed_closes_at.is_(None),
+                          Article.window_opened_at <= policy.site_window_cutoff(now))
+    on_own_window = and_(Article.locked_at.is_(None), Article.fixed_closes_at.is_not(None),
+                         Article.fixed_closes_at <= now)
+    return on_site_window, on_own_window
+
+
+def lock_due_threads(session: Session, policy: ClosingPolicy, now: datetime, batch_size: int = 1000) -> list[str]:
+    """Lock every thread whose deadline is at or before ``now``; returns the ids locked here.
+
+    Idempotent and safe to run from several processes at once: the UPDATE only touches rows
+    still unlocked, and each process writes audit entries only for the rows its own UPDATE
+    changed (RETURNING), so every thread is locked, and recorded, exactly once.
+    The cost follows the number of threads due: each query is a range scan of a partial
+    index over open threads only.
+    """
+    locked: list[str] = []
+    for condition in _due(policy, now):
+        while True:
+            ids = list(session.scalars(select(Article.id).where(condition).limit(batch_size)))
+            if not ids:
+                break
+            changed = list(session.scalars(
+                update(Article)
+                .where(Article.id.in_(ids), Article.locked_at.is_(None))
+                .values(locked_at=now, lock_reason=AUTO, updated_at=now)
+                .returning(Article.id)
+                .execution_options(synchronize_session=False)
+            ))
+            for article_id in changed:
+                audit.record(session, now, audit.AUTO, "lock", article_id=article_id, reason="deadline passed")
+            locked.extend(changed)
+            if len(ids) < batch_size:
+                break
+    return locked
+
+
+def next_deadline(session: Session, policy: ClosingPolicy) -> datetime | None:
+    """The earliest deadline of a thread still open (index-only minimum of each kind)."""
+    earliest_site = session.scalar(
+        select(func.min(Article.window_opened_at)).where(Article.locked_at.is_(None),
+                                                         Article.fixed_closes_at.is_(None)))
+    earliest_fixed = session.scalar(
+        select(func.min(Article.fixed_closes_at)).where(Article.locked_at.is_(None),
+                                                        Article.fixed_closes_at.is_not(None)))
+    candidates = []
+    if earliest_site is not None:
+        candidates.append(_aware(earliest_site) + policy.site_window)
+    if earliest_fixed is not None:
+        candidates.append(_aware(earliest_fixed))
+    return min(candidates) if candidates else None
+
+
+def _aware(moment: datetime) -> datetime:
+    # Aggregates bypass the column type on SQLite and come back as text or naive values.
+    from datetime import timezone
+
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def lock_thread(session: Session, article_id: str, actor: str, reason: str | None, now: datetime) -> Article:
+    """A moderator closes a thread now. Locking a locked thread changes nothing."""
+    article = get_article(session, article_id, for_update=True)
+    if article.locked_at is None:
+        article.locked_at, article.lock_reason, article.updated_at = now, MANUAL, now
+        audit.record(session, now, actor, "lock", article_id=article_id, reason=reason)
+    return article
+
+
+def unlock_thread(session: Session, article_id: str, actor: str, close_after_hours: float | None,
+                  policy: ClosingPolicy, now: datetime) -> Article:
+    """Reopen a thread (also one closed by its deadline) for a new window counted from now.
+
+    The window is ``close_after_hours`` if given, else the site window.
+    """
+    article = get_article(session, article_id, for_update=True)
+    previous = {"locked_at": article.locked_at.isoformat() if article.locked_at else None,
+                "lock_reason": article.lock_reason}
+    article.locked_at, article.lock_reason = None, None
+    article.reopened_at = now
+    article.close_after_hours = close_after_hours
+    article.window_opened_at = rules.window_opened_at(article.published_at, now)
+    article.fixed_closes_at = rules.fixed_closes_at(article.window_opened_at, close_after_hours)
+    article.updated_at = now
+    audit.record(session, now, actor, "unlock", article_id=article_id,
+                 details={**previous, "close_after_hours": close_after_hours,
+                          "closes_at": policy.closes_at(article).isoformat()})
+    return article

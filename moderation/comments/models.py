@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from moderation.db import Base, BigId, UTCDateTime
+
+PENDING, APPROVED, REJECTED = "pending", "approved", "rejected"
+STATUSES = (PENDING, APPROVED, REJECTED)
+
+
+class Comment(Base):
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    article_id: Mapped[str] = mapped_column(String(128), ForeignKey("articles.id"))
+    parent_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("comments.id"))
+    author_id: Mapped[str] = mapped_column(String(128))
+    author_name: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default=PENDING)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(128))
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # Waiting for a moderator: pending, or approved and reported by readers since the last decision.
+    awaiting_review: Mapped[bool] = mapped_column(Boolean, default=True)
+    open_reports: Mapped[int] = mapped_column(Integer, default=0)
+    # Suspect words found in the body (JSON list as text), shown in the review queue.
+    flagged_words: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+    # The model's "toxicity" score, copied from the scores for filtering and ordering.
+    toxicity: Mapped[float | None] = mapped_column(Float)
+    # Keyset pagination needs a total order without NULLs: toxicity, or -1 while unscored.
+    sort_toxicity: Mapped[float] = mapped_column(Float, default=-1.0)
+    scored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A scoring worker's lease on this comment (see scoring/worker.py).
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        # Public thread listing and the approved count.
+        Index("ix_comments_thread", "article_id", "status", "created_at", "id"),
+        Index("ix_comments_author_status", "author_id", "status"),
+        # The review queue: only waiting comments are indexed, one index per order.
+        Index("ix_comments_queue_time", "created_at", "id",
+              sqlite_where=text("awaiting_review = 1"), postgresql_where=text("awaiting_review")),
+        Index("ix_comments_queue_toxicity", "sort_toxicity", "created_at", "id",
+              sqlite_where=text("awaiting_review = 1"), postgresql_where=text("awaiting_review")),
+        Index("ix_comments_queue_article", "article_id", "created_at", "id",
+              sqlite_where=text("awaiting_review = 1"), postgresql_where=text("awaiting_review")),
+        # The scoring backlog.
+        Index("ix_comments_unscored", "id",
+              sqlite_where=text("scored_at IS NULL"), postgresql_where=text("scored_at IS NULL")),
+    )

@@ -1,0 +1,66 @@
+from marshmallow import Schema, fields, validate
+
+from moderation.comments.models import STATUSES
+from moderation.schemas import CleanText, PageArgs, StrictSchema, UtcDateTime
+
+
+class AuthorIn(StrictSchema):
+    id = CleanText(required=True, blank=False, single_line=True, validate=validate.Length(max=128))
+    name = CleanText(required=True, blank=False, single_line=True, validate=validate.Length(max=100))
+
+
+class NewCommentIn(StrictSchema):
+    author = fields.Nested(AuthorIn, required=True)
+    # The length limit is configuration ([api] max_comment_length), checked by the service.
+    body = CleanText(required=True, blank=False)
+    parent_id = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=2**63 - 1))
+
+
+class IdempotencyHeader(Schema):
+    class Meta:
+        unknown = "exclude"  # every other request header
+
+    idempotency_key = fields.String(data_key="Idempotency-Key", load_default=None,
+                                    validate=[validate.Length(min=1, max=200),
+                                              validate.Regexp(r"^[\x21-\x7e]+$", error="Printable ASCII only.")])
+
+
+class CommentAccepted(Schema):
+    id = fields.Integer(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    article_id = fields.String(required=True)
+    parent_id = fields.Integer(allow_none=True)
+    created_at = UtcDateTime(required=True)
+
+
+class PublicAuthor(Schema):
+    name = fields.String(attribute="author_name", required=True)
+
+
+class PublicComment(Schema):
+    id = fields.Integer(required=True)
+    parent_id = fields.Integer(allow_none=True)
+    author = fields.Function(lambda c: {"name": c.author_name}, required=True)
+    body = fields.String(required=True)
+    created_at = UtcDateTime(required=True)
+
+
+class ThreadArgs(PageArgs):
+    order = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest"]))
+
+
+class ThreadPage(Schema):
+    comments = fields.List(fields.Nested(PublicComment), required=True)
+    count = fields.Integer(required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+class FullComment(Schema):
+    id = fields.Integer(required=True)
+    article_id = fields.String(required=True)
+    parent_id = fields.Integer(allow_none=True)
+    author = fields.Function(lambda c: {"id": c.author_id, "name": c.author_name}, required=True)
+    body = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    created_at = UtcDateTime(required=True)
+    decided_at = UtcDateTime(allow_none=True)

@@ -1,0 +1,155 @@
+"""Reader comments: intake from the site's frontend and the public thread."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from moderation.articles.models import Article
+from moderation.articles.service import approved_count, get_article
+from moderation.audit import service as audit
+from moderation.closing.policy import ClosingPolicy
+from moderation.comments.models import APPROVED, PENDING, REJECTED, Comment
+from moderation.db import after_commit
+from moderation.errors import AuthorBanned, CommentsClosed, Conflict, NotFound, validation_error
+from moderation.review.models import BannedAuthor
+from moderation.review.words import WordList
+
+
+@dataclass(frozen=True)
+class NewComment:
+    author_id: str
+    author_name: str
+    body: str
+    parent_id: int | None = None
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class IntakeRules:
+    """What intake checks besides the deadline; built once per process from config."""
+
+    policy: ClosingPolicy
+    banned_words: WordList
+    suspect_words: WordList
+
+
+def post_comment(session: Session, article_id: str, new: NewComment, rules: IntakeRules, now: datetime,
+                 on_committed: Callable[[], None] | None = None) -> Comment:
+    """Store a reader's comment for moderation, or refuse it.
+
+    The deadline check and the insert share one transaction, and the article row is held
+    (FOR SHARE on PostgreSQL; the write lock of BEGIN IMMEDIATE on SQLite) so that a lock
+    being written cannot let a comment slip in.
+    A retry carrying the same idempotency key returns the original comment, even once the
+    thread has closed, and creates nothing.
+    """
+    if new.idempotency_key is not None:
+        existing = _by_idempotency_key(session, new.idempotency_key)
+        if existing is not None:
+            return _same_request(existing, article_id, new)
+
+    article = session.scalar(select(Article).where(Article.id == article_id).with_for_update(read=True))
+    if article is None:
+        raise NotFound(f"No article {article_id!r}.", details={"article_id": article_id})
+    if not rules.policy.is_open(article, now):
+        raise CommentsClosed(details={"closes_at": _iso(rules.policy.closes_at(article)),
+                                      "locked_at": _iso(article.locked_at)})
+    if session.get(BannedAuthor, new.author_id) is not None:
+        raise AuthorBanned()
+    if new.parent_id is not None:
+        parent = session.get(Comment, new.parent_id)
+        if parent is None or parent.article_id != article_id or parent.status != APPROVED:
+            raise validation_error("parent_id", "Must be an approved comment of the same article.")
+
+    comment = Comment(article_id=article_id, parent_id=new.parent_id, author_id=new.author_id,
+                      author_name=new.author_name, body=new.body, status=PENDING, created_at=now,
+                      idempotency_key=new.idempotency_key, awaiting_review=True, open_reports=0,
+                      sort_toxicity=-1.0)
+    suspects = rules.suspect_words.find_all(new.body)
+    if suspects:
+        comment.flagged_words = json.dumps(suspects, ensure_ascii=False)
+    banned = rules.banned_words.first(new.body)
+    if banned is not None:
+        comment.status, comment.awaiting_review = REJECTED, False
+        comment.decided_at, comment.decided_by = now, audit.AUTO
+
+    if new.idempotency_key is None:
+        session.add(comment)
+        session.flush()
+    else:
+        try:
+            with session.begin_nested():
+                session.add(comment)
+                session.flush()
+        except IntegrityError:
+            # The same key committed by a concurrent request in the meantime.
+            existing = _by_idempotency_key(session, new.idempotency_key)
+            if existing is None:
+                raise
+            return _same_request(existing, article_id, new)
+
+    if banned is not None:
+        audit.record(session, now, audit.AUTO, "reject", article_id=article_id, comment_id=comment.id,
+                     author_id=new.author_id, reason=f"banned word: {banned}", previous_status=PENDING,
+                     new_status=REJECTED)
+    if on_committed is not None:
+        after_commit(session, on_committed)
+    return comment
+
+
+def _by_idempotency_key(session: Session, key: str) -> Comment | None:
+    return session.scalar(select(Comment).where(Comment.idempotency_key == key))
+
+
+def _same_request(existing: Comment, article_id: str, new: NewComment) -> Comment:
+    if existing.article_id != article_id or existing.author_id != new.author_id:
+        raise Conflict("This Idempotency-Key was used for another comment.",
+                       details={"idempotency_key": new.idempotency_key})
+    return existing
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
+
+
+def get_comment(session: Session, comment_id: int) -> Comment:
+    comment = session.get(Comment, comment_id) if 0 < comment_id < 2**63 else None
+    if comment is None:
+        raise NotFound(f"No comment {comment_id}.", details={"comment_id": comment_id})
+    return comment
+
+
+@dataclass(frozen=True)
+class PublicPage:
+    comments: list[Comment]
+    count: int
+    next_cursor: tuple[datetime, int] | None
+
+
+def list_public(session: Session, article_id: str, *, newest_first: bool, limit: int,
+                after: tuple[datetime, int] | None) -> PublicPage:
+    """Approved comments of a thread, keyset-paginated on (created_at, id)."""
+    get_article(session, article_id)
+    query = select(Comment).where(Comment.article_id == article_id, Comment.status == APPROVED)
+    if after is not None:
+        created_at, comment_id = after
+        if newest_first:
+            query = query.where(or_(Comment.created_at < created_at,
+                                    and_(Comment.created_at == created_at, Comment.id < comment_id)))
+        else:
+            query = query.where(or_(Comment.created_at > created_at,
+                                    and_(Comment.created_at == created_at, Comment.id > comment_id)))
+    if newest_first:
+        query = query.order_by(Comment.created_at.desc(), Comment.id.desc())
+    else:
+        query = query.order_by(Comment.created_at, Comment.id)
+    rows = list(session.scalars(query.limit(limit + 1)))
+    page, more = rows[:limit], len(rows) > limit
+    next_cursor = (page[-1].created_at, page[-1].id) if more else None
+    return PublicPage(comments=page, count=approved_count(session, article_id), next_cursor=next_cursor)

@@ -1,0 +1,68 @@
+from datetime import datetime
+
+from flask.views import MethodView
+
+from moderation.comments import service
+from moderation.comments.schemas import (CommentAccepted, FullComment, IdempotencyHeader, NewCommentIn,
+                                         ThreadArgs, ThreadPage)
+from moderation.errors import validation_error
+from moderation.schemas import decode_cursor, encode_cursor
+from moderation.web import Blueprint, require, runtime, transaction
+
+blp = Blueprint("comments", __name__, description="Reader comments: intake and the public thread")
+
+
+@blp.route("/articles/<article_id>/comments")
+class ThreadComments(MethodView):
+    @require(blp, "frontend")
+    @blp.arguments(IdempotencyHeader, location="headers")
+    @blp.arguments(NewCommentIn)
+    @blp.response(202, CommentAccepted)
+    @blp.alt_response(404, schema="ErrorSchema")
+    @blp.alt_response(409, schema="ErrorSchema", description="comments_closed, conflict or duplicate")
+    @blp.alt_response(422, schema="ErrorSchema")
+    def post(self, headers: dict, payload: dict, article_id: str):
+        """Submit a reader's comment for moderation; answered once it is stored durably."""
+        rt = runtime()
+        new = service.NewComment(author_id=payload["author"]["id"], author_name=payload["author"]["name"],
+                                 body=payload["body"], parent_id=payload.get("parent_id"),
+                                 idempotency_key=headers.get("idempotency_key"))
+        if len(new.body) > rt.settings.api.max_comment_length:
+            raise validation_error("body", f"Longer than {rt.settings.api.max_comment_length} characters.")
+        with transaction() as session:
+            return service.post_comment(session, article_id, new, rt.intake_rules, rt.now(),
+                                        on_committed=rt.comment_committed)
+
+    @blp.arguments(ThreadArgs, location="query")
+    @blp.response(200, ThreadPage)
+    @blp.alt_response(404, schema="ErrorSchema")
+    @blp.alt_response(422, schema="ErrorSchema")
+    def get(self, args: dict, article_id: str):
+        """Approved comments, oldest first (or ?order=newest), with the approved count (public)."""
+        after = None
+        if args["cursor"]:
+            try:
+                created_at, comment_id = decode_cursor(args["cursor"], (str, int))
+                after = (datetime.fromisoformat(created_at), comment_id)
+                if after[0].tzinfo is None:
+                    raise ValueError("not a cursor returned by this API")
+            except ValueError as exc:
+                raise validation_error("cursor", str(exc)) from None
+        with transaction(write=False) as session:
+            page = service.list_public(session, article_id, newest_first=args["order"] == "newest",
+                                       limit=args["limit"], after=after)
+        next_cursor = None
+        if page.next_cursor is not None:
+            next_cursor = encode_cursor([page.next_cursor[0].isoformat(), page.next_cursor[1]])
+        return {"comments": page.comments, "count": page.count, "next_cursor": next_cursor}
+
+
+@blp.route("/comments/<int:comment_id>")
+class CommentResource(MethodView):
+    @require(blp, "frontend")
+    @blp.response(200, FullComment)
+    @blp.alt_response(404, schema="ErrorSchema")
+    def get(self, comment_id: int):
+        """A comment with its moderation status, so the site can tell its author."""
+        with transaction(write=False) as session:
+            return service.get_comment(session, comment_id)

@@ -1,0 +1,267 @@
+"""Settings: config/default.toml, overridden by a site file, overridden by the environment.
+
+Ops adjust the service without touching code. Every key has a default in
+``config/default.toml``; ``MODERATION_CONFIG`` names a site file; variables named
+``MODERATION_<SECTION>__<KEY>`` win over both. Anything invalid raises ``ConfigError`` with
+one message that names the key, which the CLI prints without a traceback.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+DEFAULT_FILE = Path(__file__).resolve().parent.parent / "config" / "default.toml"
+ENV_PREFIX = "MODERATION_"
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the offending key."""
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str = "sqlite:///instance/moderation.db"
+    sqlite_synchronous: str = "FULL"
+    timeout_seconds: float = 5.0
+    pool_size: int = 5
+
+    def validate(self) -> None:
+        try:
+            url = make_url(self.url)
+        except ArgumentError:
+            raise ConfigError(f"database.url: not a database URL: {self.url!r}") from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ConfigError(
+                f"database.url: unsupported database {url.get_backend_name()!r} (use sqlite or postgresql)"
+            )
+        if self.sqlite_synchronous.upper() not in ("FULL", "NORMAL", "EXTRA"):
+            raise ConfigError("database.sqlite_synchronous: must be FULL, NORMAL or EXTRA")
+        _positive("database.timeout_seconds", self.timeout_seconds)
+        _positive("database.pool_size", self.pool_size)
+
+
+@dataclass(frozen=True)
+class ClosingSettings:
+    close_after_hours: float = 72.0
+    sweep_interval_seconds: float = 60.0
+    run_scheduler: bool = True
+
+    def validate(self) -> None:
+        _positive("closing.close_after_hours", self.close_after_hours)
+        _positive("closing.sweep_interval_seconds", self.sweep_interval_seconds)
+
+
+@dataclass(frozen=True)
+class ScoringSettings:
+    backend: str = "detoxify"
+    model_type: str = "multilingual"
+    checkpoint: str = ""
+    huggingface_config_path: str = ""
+    allow_download: bool = False
+    device: str = "cpu"
+    threads: int = 1
+    batch_size: int = 16
+    precision: str = "float32"
+    run_worker: bool = True
+    poll_interval_seconds: float = 2.0
+    retry_initial_seconds: float = 5.0
+    retry_max_seconds: float = 300.0
+    claim_seconds: float = 300.0
+    auto_reject_above: dict[str, float] = field(default_factory=dict)
+    auto_approve_below: dict[str, float] = field(default_factory=dict)
+    languages: list[str] = field(default_factory=lambda: ["fr", "de", "it", "en", "es", "pt", "tr", "ru"])
+
+    def validate(self) -> None:
+        _choice("scoring.backend", self.backend, ("detoxify", "fake", "none"))
+        _choice("scoring.precision", self.precision, ("float32", "int8"))
+        if not (self.device == "cpu" or self.device.startswith("cuda")):
+            raise ConfigError(f"scoring.device: must be cpu or cuda[:N], got {self.device!r}")
+        for name in ("threads", "batch_size", "poll_interval_seconds", "retry_initial_seconds",
+                     "retry_max_seconds", "claim_seconds"):
+            _positive(f"scoring.{name}", getattr(self, name))
+        for table in ("auto_reject_above", "auto_approve_below"):
+            for label, threshold in getattr(self, table).items():
+                if not isinstance(threshold, (int, float)) or isinstance(threshold, bool) or not 0 <= threshold <= 1:
+                    raise ConfigError(f"scoring.{table}.{label}: must be a number between 0 and 1")
+        if not self.languages:
+            raise ConfigError("scoring.languages: must name at least one language")
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    banned_words: list[str] = field(default_factory=list)
+    suspect_words: list[str] = field(default_factory=list)
+
+    def validate(self) -> None:
+        for name in ("banned_words", "suspect_words"):
+            for word in getattr(self, name):
+                if not word.strip():
+                    raise ConfigError(f"review.{name}: empty word")
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    max_comment_length: int = 5000
+    max_request_bytes: int = 65536
+    cors_origins: list[str] = field(default_factory=list)
+    key_cache_seconds: float = 5.0
+
+    def validate(self) -> None:
+        _positive("api.max_comment_length", self.max_comment_length)
+        _positive("api.max_request_bytes", self.max_request_bytes)
+        if self.key_cache_seconds < 0:
+            raise ConfigError("api.key_cache_seconds: must be >= 0")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """All settings of one process. Immutable: tests build their own with ``replace``."""
+
+    database: DatabaseSettings = field(default_factory=DatabaseSettings)
+    closing: ClosingSettings = field(default_factory=ClosingSettings)
+    scoring: ScoringSettings = field(default_factory=ScoringSettings)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
+    api: ApiSettings = field(default_factory=ApiSettings)
+
+    def validate(self) -> "Settings":
+        for section in dataclasses.fields(self):
+            getattr(self, section.name).validate()
+        return self
+
+    def replace(self, **sections: Mapping[str, Any]) -> "Settings":
+        """A copy with some keys changed, e.g. ``replace(closing={"close_after_hours": 48})``."""
+        return _build(_merge(self.as_dict(), sections), source="override")
+
+    def as_dict(self) -> dict[str, dict[str, Any]]:
+        return dataclasses.asdict(self)
+
+
+def _positive(key: str, value: float) -> None:
+    if value <= 0:
+        raise ConfigError(f"{key}: must be greater than 0, got {value!r}")
+
+
+def _choice(key: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ConfigError(f"{key}: must be one of {', '.join(choices)}, got {value!r}")
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any], source: str = "override") -> dict[str, Any]:
+    merged = {name: dict(values) for name, values in base.items()}
+    for section, values in override.items():
+        if section not in merged:
+            raise ConfigError(f"{section}: unknown section in {source}")
+        if not isinstance(values, Mapping):
+            raise ConfigError(f"{section}: must be a table in {source}")
+        merged[section].update(values)
+    return merged
+
+
+def _coerce(key: str, value: Any, annotation: Any) -> Any:
+    """Check one value against its declared type; ints are accepted where floats are."""
+    origin = typing.get_origin(annotation)
+    if annotation is bool:
+        ok = isinstance(value, bool)
+    elif annotation is int:
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif annotation is float:
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        value = float(value) if ok else value
+    elif annotation is str:
+        ok = isinstance(value, str)
+    elif origin is list:
+        ok = isinstance(value, list) and all(isinstance(item, str) for item in value)
+        value = list(value) if ok else value
+    elif origin is dict:
+        ok = isinstance(value, dict) and all(isinstance(k, str) for k in value)
+        value = dict(value) if ok else value
+    else:  # pragma: no cover - a new field type must be handled above
+        raise TypeError(annotation)
+    if not ok:
+        name = getattr(annotation, "__name__", str(annotation))
+        raise ConfigError(f"{key}: expected {name}, got {value!r}")
+    return value
+
+
+def _build(raw: Mapping[str, Mapping[str, Any]], source: str) -> Settings:
+    sections = {}
+    hints = typing.get_type_hints(Settings)
+    for section_field in dataclasses.fields(Settings):
+        section_cls = hints[section_field.name]
+        values = dict(raw.get(section_field.name, {}))
+        section_hints = typing.get_type_hints(section_cls)
+        known = {f.name for f in dataclasses.fields(section_cls)}
+        for key in values:
+            if key not in known:
+                raise ConfigError(f"{section_field.name}.{key}: unknown key in {source}")
+        coerced = {
+            key: _coerce(f"{section_field.name}.{key}", value, section_hints[key]) for key, value in values.items()
+        }
+        sections[section_field.name] = section_cls(**coerced)
+    for section in raw:
+        if section not in sections:
+            raise ConfigError(f"{section}: unknown section in {source}")
+    return Settings(**sections).validate()
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"MODERATION_CONFIG: no such file: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+
+
+def _env_overrides(environ: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    hints = typing.get_type_hints(Settings)
+    overrides: dict[str, dict[str, Any]] = {}
+    for name, text in environ.items():
+        if not name.startswith(ENV_PREFIX) or "__" not in name or name.startswith(ENV_PREFIX + "TEST_"):
+            continue
+        section, _, key = name[len(ENV_PREFIX):].lower().partition("__")
+        if section not in hints:
+            raise ConfigError(f"{name}: unknown section {section!r}")
+        key_hints = typing.get_type_hints(hints[section])
+        if key not in key_hints:
+            raise ConfigError(f"{name}: unknown key {section}.{key}")
+        overrides.setdefault(section, {})[key] = _parse_env_value(name, text, key_hints[key])
+    return overrides
+
+
+def _parse_env_value(name: str, text: str, annotation: Any) -> Any:
+    if annotation is str:
+        return text
+    if annotation is bool:
+        lowered = text.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off"):
+            return False
+        raise ConfigError(f"{name}: expected true or false, got {text!r}")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        raise ConfigError(f"{name}: expected a number, list or table written as JSON, got {text!r}") from None
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read the defaults, the site file and the environment, and validate the result."""
+    environ = os.environ if environ is None else environ
+    raw = _read_toml(DEFAULT_FILE) if DEFAULT_FILE.exists() else {}
+    merged = _merge(Settings().as_dict(), raw, source=str(DEFAULT_FILE))
+    site_file = environ.get("MODERATION_CONFIG")
+    if site_file:
+        merged = _merge(merged, _read_toml(Path(site_file)), source=site_file)
+        _build(merged, source=site_file)
+    return _build(_merge(merged, _env_overrides(environ), source="environment"), source="environment")

@@ -1,0 +1,181 @@
+"""Database access shared by every domain: the declarative base, UTC timestamps, engines,
+transactions and after-commit hooks.
+
+Two rules live here:
+* Every timestamp is stored and returned in UTC (``UTCDateTime``).
+* A write transaction on SQLite starts with ``BEGIN IMMEDIATE``, so that a check followed by
+  a write (is the thread open? then insert) runs under the database's write lock and cannot
+  interleave with another writer. On PostgreSQL the same guarantee comes from row locks
+  taken by the services (``FOR SHARE`` / ``FOR UPDATE``).
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from sqlalchemy import BigInteger, DateTime, Integer, MetaData, create_engine, event
+from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
+
+from moderation.config import DatabaseSettings
+
+log = logging.getLogger(__name__)
+
+# Stable constraint names, so that Alembic migrations can name what they alter.
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# 64-bit ids on PostgreSQL; SQLite only auto-increments a column declared INTEGER.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class UTCDateTime(TypeDecorator):
+    """An aware datetime, stored as UTC; naive datetimes are refused (they are bugs)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(timezone.utc)
+        # SQLite compares timestamps as text: store one fixed, offset-free format.
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def make_engine(settings: DatabaseSettings, **kwargs: Any) -> Engine:
+    """An engine for the configured URL with the pragmas and timeouts this service relies on."""
+    url = make_url(settings.url)
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(
+            url,
+            connect_args={"timeout": settings.timeout_seconds, "check_same_thread": False},
+            **kwargs,
+        )
+        _configure_sqlite(engine, settings)
+        return engine
+    timeout_ms = int(settings.timeout_seconds * 1000)
+    return create_engine(
+        url,
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_size,
+        pool_timeout=settings.timeout_seconds,
+        pool_pre_ping=True,
+        connect_args={
+            "connect_timeout": max(1, int(settings.timeout_seconds)),
+            # A request never waits longer than the timeout for a row lock or a statement.
+            "options": f"-c lock_timeout={timeout_ms} -c statement_timeout={timeout_ms * 6}",
+        },
+        **kwargs,
+    )
+
+
+def _configure_sqlite(engine: Engine, settings: DatabaseSettings) -> None:
+    synchronous = settings.sqlite_synchronous.upper()
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event issue BEGIN itself (pysqlite would defer it).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(settings.timeout_seconds * 1000)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Database:
+    """One engine and the sessions of one process."""
+
+    def __init__(self, settings: DatabaseSettings, engine: Engine | None = None, *,
+                 connection: Connection | None = None) -> None:
+        self.settings = settings
+        self.engine = engine or make_engine(settings)
+        self.dialect = self.engine.dialect.name
+        writer = self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.engine
+        # expire_on_commit=False: views serialise objects after the commit that made them durable.
+        if connection is not None:
+            # Tests: every transaction becomes a savepoint of the test's own transaction,
+            # which is rolled back when the test ends.
+            self._reader = self._writer = sessionmaker(bind=connection, expire_on_commit=False,
+                                                       join_transaction_mode="create_savepoint")
+        else:
+            self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
+            self._writer = sessionmaker(bind=writer, expire_on_commit=False)
+
+    def session(self) -> Session:
+        """A plain session for reads outside ``transaction`` (close it, e.g. ``with db.session()``)."""
+        return self._reader()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @contextlib.contextmanager
+    def transaction(self, write: bool = True) -> Iterator[Session]:
+        """A session in one transaction: committed on success, rolled back on error.
+
+        Functions registered with ``after_commit(session, fn)`` run once the commit succeeded.
+        """
+        session = (self._writer if write else self._reader)()
+        try:
+            with session.begin():
+                yield session
+        finally:
+            session.close()
+        for callback in session.info.pop("after_commit", []):
+            try:
+                callback()
+            except Exception:  # a hook must never turn a committed write into an error
+                log.exception("after-commit hook failed")
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def after_commit(session: Session, callback: Callable[[], None]) -> None:
+    """Run ``callback`` after this session's transaction commits (never if it rolls back)."""
+    session.info.setdefault("after_commit", []).append(callback)
+
+
+@event.listens_for(Session, "after_rollback")
+def _drop_hooks_on_rollback(session: Session) -> None:
+    session.info.pop("after_commit", None)
+
+
+def sqlite_path_for(url: str) -> str | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return os.path.abspath(parsed.database)

@@ -1,0 +1,41 @@
+"""Liveness and readiness, outside /api/v1 so that load balancers need no key."""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify
+from sqlalchemy import text
+
+from moderation import migrate
+from moderation.web import runtime
+
+bp = Blueprint("health", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """The process serves requests."""
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz():
+    """Ready to take traffic: database reachable and migrated; scheduler and scorer states."""
+    rt = runtime()
+    checks: dict = {}
+    ready = True
+    try:
+        with rt.db.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        checks["database"] = {"ok": True}
+        at_head = migrate.is_at_head(rt.db.engine)
+        checks["migrations"] = {"ok": at_head, "head": migrate.head_revision()}
+        ready &= at_head
+    except Exception as exc:  # any failure to reach the database means "not ready"
+        checks["database"] = {"ok": False, "error": type(exc).__name__}
+        ready = False
+    if rt.scheduler is not None:
+        checks["scheduler"] = rt.scheduler.status()
+    if rt.scoring is not None:
+        checks["scorer"] = rt.scoring.status()
+    response = jsonify(ready=ready, checks=checks)
+    response.status_code = 200 if ready else 503
+    return response

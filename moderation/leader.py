@@ -1,0 +1,100 @@
+"""Leader election: at most one process at a time runs the closing scheduler.
+
+On PostgreSQL a session-level advisory lock, held by one dedicated connection: if the
+process dies, its connection closes and another instance takes the lock. On SQLite (one
+machine) an exclusive lock on a file beside the database, released by the kernel when the
+process dies. The jobs are idempotent anyway; this keeps the work and the audit log tidy.
+"""
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+
+from sqlalchemy import text
+
+from moderation.db import Database, sqlite_path_for
+
+log = logging.getLogger(__name__)
+
+ADVISORY_KEY = 0x6D6F6431  # "mod1"
+
+
+class Leadership:
+    def __init__(self, db: Database, name: str = "scheduler") -> None:
+        self.db = db
+        self.name = name
+        self._connection = None
+        self._file = None
+        self._lock = threading.Lock()
+
+    @property
+    def held(self) -> bool:
+        return self._connection is not None or self._file is not None
+
+    def try_acquire(self) -> bool:
+        """True if this process holds leadership after the call (kept while it lives)."""
+        with self._lock:
+            if self.held:
+                return self._still_held()
+            if self.db.is_sqlite:
+                return self._try_file()
+            return self._try_advisory()
+
+    def release(self) -> None:
+        with self._lock:
+            if self._connection is not None:
+                try:
+                    self._connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": ADVISORY_KEY})
+                    self._connection.close()
+                except Exception:
+                    log.debug("advisory unlock failed (connection already gone)")
+                self._connection = None
+            if self._file is not None:
+                self._file.close()
+                self._file = None
+
+    def _try_file(self) -> bool:
+        path = sqlite_path_for(str(self.db.engine.url))
+        if path is None:  # an in-memory database belongs to this process alone
+            self._file = open(os.devnull, "rb")
+            return True
+        handle = open(f"{path}.{self.name}.lock", "a+b")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        self._file = handle
+        return True
+
+    def _try_advisory(self) -> bool:
+        connection = self.db.engine.connect()
+        try:
+            got = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": ADVISORY_KEY}).scalar()
+            connection.commit()
+        except Exception:
+            connection.close()
+            raise
+        if got:
+            self._connection = connection
+            return True
+        connection.close()
+        return False
+
+    def _still_held(self) -> bool:
+        if self._connection is None:
+            return True
+        try:
+            self._connection.execute(text("SELECT 1"))
+            self._connection.commit()
+            return True
+        except Exception:
+            log.warning("lost the database connection holding the %s lock", self.name)
+            try:
+                self._connection.close()
+            except Exception:
+                pass
+            self._connection = None
+            return False

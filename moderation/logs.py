@@ -1,0 +1,45 @@
+"""Logging: one JSON object per line, with the request id when there is one.
+
+Comment bodies and API keys are never passed to the logger.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from datetime import datetime, timezone
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname.lower(),
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        request_id = getattr(record, "request_id", None) or _current_request_id()
+        if request_id:
+            entry["request_id"] = request_id
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry, ensure_ascii=False)
+
+
+def _current_request_id() -> str | None:
+    try:
+        from flask import g, has_request_context
+
+        return g.get("request_id") if has_request_context() else None
+    except Exception:  # logging must never fail
+        return None
+
+
+def configure_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level.upper())
+    for noisy in ("apscheduler.executors.default", "apscheduler.scheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,41 @@
+"""Word lists: whole-word matching that ignores case and accents.
+
+"Connard", "CONNARD" and "connârd" all match "connard"; "Scunthorpe" does not match "cunt",
+because a match must start and end at a word boundary (letters, digits and "_" are word
+characters in every script, so this also holds for accented and non-Latin text).
+"""
+from __future__ import annotations
+
+import re
+
+from moderation.text import fold
+
+
+class WordList:
+    def __init__(self, words: list[str]) -> None:
+        folded = {fold(word.strip()): word.strip() for word in words if word.strip()}
+        self._original = folded
+        if folded:
+            # Longest first, so that a phrase wins over a word it starts with.
+            alternatives = "|".join(re.escape(w) for w in sorted(folded, key=len, reverse=True))
+            self._pattern: re.Pattern[str] | None = re.compile(rf"(?<!\w)(?:{alternatives})(?!\w)")
+        else:
+            self._pattern = None
+
+    def __bool__(self) -> bool:
+        return self._pattern is not None
+
+    def find_all(self, text: str) -> list[str]:
+        """The configured words found in ``text``, each once, in order of appearance."""
+        if self._pattern is None:
+            return []
+        found: dict[str, None] = {}
+        for match in self._pattern.finditer(fold(text)):
+            found.setdefault(self._original[match.group(0)], None)
+        return list(found)
+
+    def first(self, text: str) -> str | None:
+        if self._pattern is None:
+            return None
+        match = self._pattern.search(fold(text))
+        return self._original[match.group(0)] if match else None

@@ -1,0 +1,48 @@
+"""Everything one process shares: settings, clock, database, policies and background parts.
+
+Built by the app factory and by the CLI; never at import time.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from moderation.auth.service import KeyVerifier
+from moderation.clock import Clock, SystemClock
+from moderation.closing.policy import ClosingPolicy
+from moderation.comments.service import IntakeRules
+from moderation.config import Settings
+from moderation.db import Database
+from moderation.review.words import WordList
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    def __init__(self, settings: Settings, clock: Clock | None = None, database: Database | None = None) -> None:
+        self.settings = settings
+        self.clock: Clock = clock or SystemClock()
+        self.db = database or Database(settings.database)
+        self.policy = ClosingPolicy(settings.closing.close_after_hours)
+        self.intake_rules = IntakeRules(
+            policy=self.policy,
+            banned_words=WordList(settings.review.banned_words),
+            suspect_words=WordList(settings.review.suspect_words),
+        )
+        self.keys = KeyVerifier(settings.api.key_cache_seconds)
+        # Set by moderation.background when the process runs the scheduler or scorer.
+        self.scoring = None
+        self.scheduler = None
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def comment_committed(self) -> None:
+        """After-commit hook of intake: wake this process's scoring worker, if it runs one."""
+        if self.scoring is not None:
+            self.scoring.wake()
+
+    def deadlines_changed(self) -> None:
+        """After-commit hook of article changes: let the scheduler re-plan its next deadline."""
+        if self.scheduler is not None:
+            self.scheduler.replan()

@@ -1,0 +1,108 @@
+"""Marshmallow pieces shared by every domain's schemas."""
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import timezone
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from moderation.text import InvalidText, clean_text
+
+ARTICLE_ID = validate.Regexp(r"^[A-Za-z0-9._:-]{1,128}$", error="1 to 128 characters of A-Z a-z 0-9 . _ : -")
+
+
+class StrictSchema(Schema):
+    """Unknown fields are errors: a typo in a field name must not be silently ignored."""
+
+
+class CleanText(fields.String):
+    """A string normalised by ``clean_text``; ``blank=False`` refuses empty or whitespace-only text."""
+
+    def __init__(self, *args: Any, blank: bool = True, single_line: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.blank = blank
+        self.single_line = single_line
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            text = clean_text(text)
+        except InvalidText as exc:
+            raise ValidationError(str(exc)) from None
+        if self.single_line:
+            text = " ".join(text.split())
+        if not self.blank and not text.strip():
+            raise ValidationError("Must not be empty.")
+        return text
+
+
+class UtcDateTime(fields.DateTime):
+    """RFC 3339 with an explicit offset; returned in UTC. Naive times are refused."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="iso", **kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any):
+        if not isinstance(value, str):
+            raise ValidationError("Must be an RFC 3339 date-time string with an offset.")
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        if moment.tzinfo is None:
+            raise ValidationError("Must include a UTC offset (e.g. 2026-11-25T08:00:00+01:00 or ...Z).")
+        if moment.year < 1970 or moment.year > 9998:
+            raise ValidationError("Must be between 1970 and 9998.")
+        return moment.astimezone(timezone.utc)
+
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any):
+        if value is None:
+            return None
+        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+class Hours(fields.Float):
+    """A window in hours: positive, at most ten years, fractions allowed."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("validate", validate.Range(min=0, min_inclusive=False, max=87600))
+        super().__init__(allow_nan=False, **kwargs)
+
+
+def encode_cursor(values: list[Any]) -> str:
+    raw = json.dumps(values, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, types: tuple[type, ...]) -> list[Any]:
+    """Decode an opaque cursor made by ``encode_cursor``; ValueError when it was not."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise ValueError("not a cursor returned by this API") from None
+    if not isinstance(values, list) or len(values) != len(types):
+        raise ValueError("not a cursor returned by this API")
+    for value, expected in zip(values, types):
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            continue
+        if not isinstance(value, expected) or isinstance(value, bool):
+            raise ValueError("not a cursor returned by this API")
+    return values
+
+
+class PageArgs(StrictSchema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
+    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
+
+
+class ErrorBody(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    details = fields.Dict(required=True)
+
+
+class ErrorSchema(Schema):
+    """The one error envelope."""
+
+    error = fields.Nested(ErrorBody, required=True)

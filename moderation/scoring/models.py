@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from moderation.db import Base, BigId, UTCDateTime
+
+
+class CommentScore(Base):
+    """Every class score the model produced for one comment, with the model that produced it."""
+
+    __tablename__ = "comment_scores"
+
+    comment_id: Mapped[int] = mapped_column(BigId, ForeignKey("comments.id"), primary_key=True)
+    model: Mapped[str] = mapped_column(String(200))
+    scores: Mapped[dict[str, float]] = mapped_column(JSON)
+    scored_at: Mapped[datetime] = mapped_column(UTCDateTime)

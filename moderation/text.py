@@ -1,0 +1,30 @@
+"""Text as readers wrote it, made safe to store: NFC, no control characters, no lone surrogates."""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# C0 and C1 control characters and DEL, except tab and newline. \r goes too, so that
+# "\r\n" from a browser's textarea is stored as "\n".
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+class InvalidText(ValueError):
+    pass
+
+
+def clean_text(value: str) -> str:
+    """NFC-normalise and drop control characters other than newline and tab.
+
+    Lone surrogates (possible in JSON as "\\ud800") cannot be stored as UTF-8 and are refused.
+    """
+    if _SURROGATE.search(value):
+        raise InvalidText("contains an unpaired surrogate code point")
+    return unicodedata.normalize("NFC", _CONTROL.sub("", value))
+
+
+def fold(value: str) -> str:
+    """Case- and accent-insensitive form for word matching: "Connârd" -> "connard"."""
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

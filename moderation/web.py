@@ -1,0 +1,160 @@
+"""Flask glue shared by the views: the runtime, transactions, authentication, the blueprint
+class with our argument parser, and the error envelope registered once for the whole app."""
+from __future__ import annotations
+
+import functools
+import logging
+from typing import Any, Callable
+
+from flask import Flask, current_app, g, request
+from flask_smorest import Blueprint as SmorestBlueprint
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from webargs.flaskparser import FlaskParser
+from werkzeug.exceptions import HTTPException
+
+from moderation.auth.service import Principal
+from moderation.errors import (ApiError, Forbidden, InternalError, InvalidJson, MethodNotAllowed, NotFound,
+                               PayloadTooLarge, Unauthorized, Unavailable, UnsupportedMediaType,
+                               ValidationError)
+from moderation.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+
+def runtime() -> Runtime:
+    return current_app.extensions["moderation"]
+
+
+def transaction(write: bool = True):
+    return runtime().db.transaction(write=write)
+
+
+def now():
+    return runtime().now()
+
+
+class _Parser(FlaskParser):
+    """Malformed JSON is a 400 invalid_json, not webargs' generic 400."""
+
+    DEFAULT_VALIDATION_STATUS = 422
+
+    def _handle_invalid_json_error(self, error: Any, req: Any, *args: Any, **kwargs: Any):
+        raise InvalidJson(details={"reason": str(error)[:200]})
+
+    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+        raise ValidationError(details=_flatten_locations(error.normalized_messages()))
+
+
+def _flatten_locations(messages: dict) -> dict:
+    """webargs nests messages by location ({"json": {...}}); clients want fields."""
+    flat: dict = {}
+    for location, fields in messages.items():
+        if isinstance(fields, dict):
+            flat.update(fields)
+        else:
+            flat[location] = fields
+    return flat
+
+
+class Blueprint(SmorestBlueprint):
+    ARGUMENTS_PARSER = _Parser()
+
+
+# --- authentication -------------------------------------------------------------------
+
+BEARER = [{"bearerAuth": []}]
+
+
+def principal() -> Principal:
+    return g.principal
+
+
+def require(blp: Blueprint, *roles: str) -> Callable:
+    """Only keys with one of ``roles`` (or admin) may call the view; documented in OpenAPI."""
+
+    def decorator(view: Callable) -> Callable:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            g.principal = authenticate(*roles)
+            return view(*args, **kwargs)
+
+        wrapper = blp.doc(security=BEARER)(wrapper)
+        wrapper = blp.alt_response(401, schema="ErrorSchema", description="Missing or unknown API key")(wrapper)
+        return blp.alt_response(403, schema="ErrorSchema", description="This key's role may not do this")(wrapper)
+
+    return decorator
+
+
+def authenticate(*roles: str) -> Principal:
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > 200:
+        raise Unauthorized()
+    rt = runtime()
+    found = rt.keys.verify(rt.db.session, token)
+    if found is None:
+        raise Unauthorized()
+    if not found.may(*roles):
+        raise Forbidden(details={"role": found.role, "required": list(roles)})
+    return found
+
+
+# --- the error envelope ---------------------------------------------------------------
+
+_HTTP_ERRORS = {400: ApiError, 404: NotFound, 405: MethodNotAllowed, 413: PayloadTooLarge,
+                415: UnsupportedMediaType}
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Every error leaves the service in the same envelope, with a machine-readable code."""
+
+    def render(error: ApiError):
+        response = app.json.response(error.envelope())
+        response.status_code = error.status
+        for name, value in error.headers.items():
+            response.headers[name] = value
+        return response
+
+    @app.errorhandler(ApiError)
+    def on_api_error(error: ApiError):
+        return render(error)
+
+    @app.errorhandler(HTTPException)
+    def on_http_error(error: HTTPException):
+        if error.code == 422:
+            messages = getattr(error, "data", {}).get("messages", {})
+            return render(ValidationError(details=_flatten_locations(messages)))
+        if error.code == 429:
+            return render(_rate_limited(error))
+        cls = _HTTP_ERRORS.get(error.code or 500)
+        if cls is None:
+            api_error = ApiError(error.description)
+            api_error.status = error.code or 500
+            api_error.code = (error.name or "error").lower().replace(" ", "_")
+            return render(api_error)
+        return render(cls())
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(PoolTimeout)
+    def on_database_unavailable(error: Exception):
+        log.warning("database unavailable: %s", type(error).__name__)
+        return render(Unavailable())
+
+    @app.errorhandler(Exception)
+    def on_unexpected(error: Exception):
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return render(Unavailable())
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return render(InternalError())
+
+
+def _rate_limited(error: HTTPException) -> ApiError:
+    from moderation.errors import RateLimited
+
+    limited = RateLimited(details={"limit": str(getattr(error, "description", ""))})
+    retry_after = getattr(error, "retry_after", None)
+    if retry_after:
+        limited.headers["Retry-After"] = str(int(retry_after))
+    return limited
