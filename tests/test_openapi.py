@@ -1,0 +1,15 @@
+def test_openapi_document_lists_the_api(client):
+    spec = client.get("/api/v1/openapi.json").json
+    paths = spec["paths"]
+    for path in ("/api/v1/articles/{article_id}", "/api/v1/articles/{article_id}/comments",
+                 "/api/v1/comments/{comment_id}", "/api/v1/articles/{article_id}/lock"):
+        assert path in paths
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    assert "202" in paths["/api/v1/articles/{article_id}/comments"]["post"]["responses"]
+
+
+def test_unknown_route_and_method_use_the_envelope(client):
+    missing = client.get("/api/v1/nothing-here")
+    assert missing.status_code == 404 and missing.json["error"]["code"] == "not_found"
+    wrong = client.delete("/api/v1/articles/x")
+    assert wrong.status_code == 405 and wrong.json["error"]["code"] == "method_not_allowed"
