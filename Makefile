@@ -21,13 +21,9 @@ install: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/moderation serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
 
-# Runs the suite on SQLite, then on PostgreSQL when MODERATION_TEST_DATABASE_URL is set.
+# Every test runs on SQLite, and also on PostgreSQL when MODERATION_TEST_DATABASE_URL is set.
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
-	@if [ -n "$$MODERATION_TEST_DATABASE_URL" ]; then \
-		echo "== PostgreSQL: $$MODERATION_TEST_DATABASE_URL"; \
-		MODERATION_TEST_DATABASE_URL=$$MODERATION_TEST_DATABASE_URL $(BIN)/python -m pytest -q -p no:cacheprovider $(PYTEST_ARGS) --db=postgres; \
-	fi
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_all

@@ -41,5 +41,5 @@ def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("apscheduler.executors.default", "apscheduler.scheduler"):
+    for noisy in ("apscheduler.executors.default", "apscheduler.scheduler", "alembic"):
         logging.getLogger(noisy).setLevel(logging.WARNING)

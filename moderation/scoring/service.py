@@ -1,0 +1,104 @@
+"""The scoring pipeline's database side: claim unscored comments, store their scores.
+
+A claim is a lease (``claimed_by``, ``claim_expires_at``) committed before scoring starts,
+so no row lock is held while the model runs (a moderator's decision never waits on it) and
+a worker that dies loses its batch only until the lease expires. On PostgreSQL the claim
+uses FOR UPDATE SKIP LOCKED, so workers on several machines never claim the same comment;
+on SQLite the claim runs under the write lock. Scores are written only by the lease holder
+and only once (``scored_at IS NULL``): no comment is scored twice, none is skipped.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
+
+from moderation.audit import service as audit
+from moderation.comments.models import PENDING, Comment
+from moderation.config import ScoringSettings
+from moderation.review.decisions import apply_decision
+from moderation.scoring.models import CommentScore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    body: str
+
+
+def claim_batch(session: Session, worker_id: str, now: datetime, limit: int, lease: timedelta) -> list[Claimed]:
+    query = (
+        select(Comment.id, Comment.body)
+        .where(Comment.scored_at.is_(None),
+               or_(Comment.claim_expires_at.is_(None), Comment.claim_expires_at < now))
+        .order_by(Comment.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = session.execute(query).all()
+    if not rows:
+        return []
+    session.execute(update(Comment).where(Comment.id.in_([row.id for row in rows]))
+                    .values(claimed_by=worker_id, claim_expires_at=now + lease)
+                    .execution_options(synchronize_session=False))
+    return [Claimed(row.id, row.body) for row in rows]
+
+
+@dataclass(frozen=True)
+class Scored:
+    id: int
+    scores: dict[str, float]
+    language: str | None
+
+
+def store_scores(session: Session, worker_id: str, model: str, results: list[Scored], settings: ScoringSettings,
+                 now: datetime) -> int:
+    """Write the scores of comments this worker still holds; apply the automatic thresholds."""
+    if not results:
+        return 0
+    by_id = {result.id: result for result in results}
+    comments = session.scalars(
+        select(Comment).where(Comment.id.in_(list(by_id)), Comment.claimed_by == worker_id,
+                              Comment.scored_at.is_(None)).with_for_update()
+    ).all()
+    for comment in comments:
+        result = by_id[comment.id]
+        session.add(CommentScore(comment_id=comment.id, model=model, scores=result.scores, scored_at=now))
+        toxicity = result.scores.get("toxicity")
+        comment.toxicity = toxicity
+        comment.sort_toxicity = toxicity if toxicity is not None else -1.0
+        comment.language = result.language
+        comment.scored_at = now
+        comment.claimed_by, comment.claim_expires_at = None, None
+        _automatic_decision(session, comment, result.scores, settings, now)
+    return len(comments)
+
+
+def _automatic_decision(session: Session, comment: Comment, scores: dict[str, float], settings: ScoringSettings,
+                        now: datetime) -> None:
+    """Thresholds from config, off by default. Only a comment nobody decided yet is touched."""
+    if comment.status != PENDING:
+        return
+    over = {label: scores[label] for label, threshold in settings.auto_reject_above.items()
+            if label in scores and scores[label] >= threshold}
+    if over:
+        reason = ", ".join(f"{label} {value:.3f} >= {settings.auto_reject_above[label]}"
+                           for label, value in over.items())
+        apply_decision(session, comment, "reject", audit.AUTO, reason, now, details={"scores": scores})
+        return
+    below = settings.auto_approve_below
+    if below and not comment.flagged_words and all(label in scores and scores[label] < threshold
+                                                   for label, threshold in below.items()):
+        reason = ", ".join(f"{label} {scores[label]:.3f} < {threshold}" for label, threshold in below.items())
+        apply_decision(session, comment, "approve", audit.AUTO, reason, now, details={"scores": scores})
+
+
+def unscored_count(session: Session) -> int:
+    from sqlalchemy import func
+
+    return session.scalar(select(func.count()).select_from(Comment).where(Comment.scored_at.is_(None))) or 0

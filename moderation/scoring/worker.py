@@ -1,0 +1,125 @@
+"""The scoring worker: loads the model in the background, then scores the backlog in batches.
+
+``score_pending`` is the plain job (tests and the CLI call it); ``ScoringWorker`` adds the
+thread, the model's loading with back-off, waking on new comments and status for /readyz.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import socket
+import threading
+import time
+import uuid
+from datetime import timedelta
+
+from moderation.runtime import Runtime
+from moderation.scoring import service
+from moderation.scoring.language import LanguageDetector
+from moderation.scoring.scorer import Scorer, build_scorer
+
+log = logging.getLogger(__name__)
+
+
+def score_pending(runtime: Runtime, scorer: Scorer, detector: LanguageDetector | None, worker_id: str) -> int:
+    """Claim one batch of unscored comments, score it and store the scores; returns how many."""
+    settings = runtime.settings.scoring
+    with runtime.db.transaction() as session:
+        claimed = service.claim_batch(session, worker_id, runtime.now(), settings.batch_size,
+                                      timedelta(seconds=settings.claim_seconds))
+    if not claimed:
+        return 0
+    texts = [item.body for item in claimed]
+    scores = scorer.score(texts)
+    languages = detector.detect(texts) if detector is not None else [None] * len(texts)
+    for item, language in zip(claimed, languages):
+        if language is not None and language not in scorer.languages:
+            # No body in the log: only what ops need to act on.
+            log.warning("comment %s is in %r, which model %s does not cover", item.id, language, scorer.name)
+    results = [service.Scored(item.id, score, language) for item, score, language in zip(claimed, scores, languages)]
+    with runtime.db.transaction() as session:
+        return service.store_scores(session, worker_id, scorer.name, results, settings, runtime.now())
+
+
+class ScoringWorker:
+    def __init__(self, runtime: Runtime, scorer: Scorer | None = None,
+                 detector: LanguageDetector | None = None) -> None:
+        self.runtime = runtime
+        self.settings = runtime.settings.scoring
+        self.scorer = scorer or build_scorer(self.settings)
+        self.detector = detector or LanguageDetector(self.settings.languages)
+        self.worker_id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self.state = "starting"
+        self.reason: str | None = None
+        self.next_retry_at: float | None = None
+        self.scored_total = 0
+        self.last_batch_seconds: float | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self.runtime.scoring = self
+        self._thread = threading.Thread(target=self._run, name="scoring-worker", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def status(self) -> dict:
+        return {"ok": self.state == "ready", "state": self.state, "model": self.scorer.name,
+                "reason": self.reason, "scored": self.scored_total,
+                "retry_in_seconds": None if self.next_retry_at is None
+                else max(0.0, round(self.next_retry_at - time.monotonic(), 1))}
+
+    def load_model(self) -> bool:
+        """Try once to load the model; True when it is ready."""
+        self.state = "loading"
+        try:
+            self.scorer.load()
+        except Exception as exc:  # no weights, no network, no memory: keep accepting comments
+            self.state, self.reason = "unavailable", f"{type(exc).__name__}: {exc}"[:500]
+            log.error("scoring model unavailable, comments wait unscored: %s", self.reason)
+            return False
+        self.state, self.reason, self.next_retry_at = "ready", None, None
+        log.info("scoring model %s loaded", self.scorer.name)
+        return True
+
+    def _run(self) -> None:
+        delay = self.settings.retry_initial_seconds
+        while not self._stop.is_set():
+            if self.load_model():
+                break
+            self.next_retry_at = time.monotonic() + delay
+            if self._stop.wait(delay):
+                return
+            delay = min(delay * 2, self.settings.retry_max_seconds)
+        while not self._stop.is_set():
+            try:
+                started = time.monotonic()
+                scored = score_pending(self.runtime, self.scorer, self.detector, self.worker_id)
+                if scored:
+                    self.scored_total += scored
+                    self.last_batch_seconds = time.monotonic() - started
+                    continue
+            except Exception as exc:
+                self.reason = f"{type(exc).__name__}"
+                log.exception("scoring batch failed; its comments return to the backlog when the claim expires")
+                self._stop.wait(self.settings.poll_interval_seconds)
+            self._wake.wait(self.settings.poll_interval_seconds)
+            self._wake.clear()
+
+
+def run_forever(runtime: Runtime) -> None:
+    """`moderation worker`: score until SIGTERM or SIGINT."""
+    worker = ScoringWorker(runtime)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: worker.stop())
+    worker.start()
+    while worker._thread is not None and worker._thread.is_alive():
+        worker._thread.join(1)
