@@ -26,7 +26,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         runtime = Runtime(settings or load_settings(), clock=clock)
     settings = runtime.settings
 
-    app = Flask(__name__)
+    app = Flask(__name__, static_folder=None)
     app.config.update(
         API_TITLE="Comment moderation API",
         API_VERSION="v1",
@@ -48,9 +48,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     from moderation.closing.views import blp as closing
     from moderation.comments.views import blp as comments
     from moderation.health import bp as health
+    from moderation.review.views import blp as review
+    from moderation.review.views import reports_blp as reports
 
-    for blueprint in (articles, comments, closing):
+    for blueprint in (articles, comments, closing, reports):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
+    api.register_blueprint(review, url_prefix=f"{API_PREFIX}/moderation")
     app.register_blueprint(health)
     register_error_handlers(app)
 

@@ -51,7 +51,8 @@ def get_article(session: Session, article_id: str, *, for_update: bool = False) 
 
 def approved_count(session: Session, article_id: str) -> int:
     return session.scalar(
-        select(func.count()).select_from(Comment).where(Comment.article_id == article_id, Comment.status == APPROVED)
+        select(func.count()).select_from(Comment).where(Comment.article_id == article_id, Comment.status == APPROVED,
+                                                       Comment.erased_at.is_(None))
     ) or 0
 
 

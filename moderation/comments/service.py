@@ -136,7 +136,8 @@ def list_public(session: Session, article_id: str, *, newest_first: bool, limit:
                 after: tuple[datetime, int] | None) -> PublicPage:
     """Approved comments of a thread, keyset-paginated on (created_at, id)."""
     get_article(session, article_id)
-    query = select(Comment).where(Comment.article_id == article_id, Comment.status == APPROVED)
+    query = select(Comment).where(Comment.article_id == article_id, Comment.status == APPROVED,
+                                  Comment.erased_at.is_(None))
     if after is not None:
         created_at, comment_id = after
         if newest_first:

@@ -1,0 +1,153 @@
+from marshmallow import Schema, fields, validate
+
+from moderation.audit.models import AuditEntry  # noqa: F401  (documented below)
+from moderation.comments.models import STATUSES
+from moderation.review.models import REPORT_REASONS
+from moderation.schemas import ARTICLE_ID, CleanText, PageArgs, StrictSchema, UtcDateTime
+
+ACTION = validate.OneOf(["approve", "reject"])
+
+
+class QueueArgs(PageArgs):
+    order = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest", "toxicity"]))
+    article_id = fields.String(load_default=None, validate=ARTICLE_ID)
+    language = fields.String(load_default=None, validate=validate.Length(min=2, max=8))
+    min_toxicity = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(min=0, max=1))
+    max_toxicity = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(min=0, max=1))
+    reported = fields.Boolean(load_default=None)
+
+
+class QueueAuthor(Schema):
+    id = fields.String(required=True)
+    name = fields.String(required=True)
+
+
+class QueueComment(Schema):
+    id = fields.Integer(required=True)
+    article_id = fields.String(required=True)
+    parent_id = fields.Integer(allow_none=True)
+    author = fields.Function(lambda c: {"id": c.author_id, "name": c.author_name}, required=True)
+    body = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
+    created_at = UtcDateTime(required=True)
+    decided_at = UtcDateTime(allow_none=True)
+    decided_by = fields.String(allow_none=True)
+
+
+class QueueArticle(Schema):
+    id = fields.String(required=True)
+    title = fields.String(required=True)
+    closes_at = UtcDateTime(required=True)
+    open = fields.Boolean(required=True)
+    locked_at = UtcDateTime(allow_none=True)
+
+
+class ReportOut(Schema):
+    id = fields.Integer(required=True)
+    comment_id = fields.Integer(required=True)
+    reporter_id = fields.String(required=True)
+    reason = fields.String(required=True)
+    note = fields.String(allow_none=True)
+    created_at = UtcDateTime(required=True)
+
+
+class AuthorHistory(Schema):
+    approved = fields.Integer(required=True)
+    rejected = fields.Integer(required=True)
+
+
+class QueueItemOut(Schema):
+    comment = fields.Nested(QueueComment, required=True)
+    scores = fields.Dict(keys=fields.String(), values=fields.Float(), allow_none=True, required=True)
+    language = fields.Function(lambda item: item.comment.language, allow_none=True)
+    flagged_words = fields.List(fields.String(), required=True)
+    article = fields.Nested(QueueArticle, required=True)
+    author_history = fields.Nested(AuthorHistory, required=True)
+    reports = fields.List(fields.Nested(ReportOut), required=True)
+
+
+class QueuePageOut(Schema):
+    items = fields.List(fields.Nested(QueueItemOut), required=True)
+    total = fields.Integer(required=True, metadata={"description": "Comments waiting that match the filters"})
+    next_cursor = fields.String(allow_none=True)
+
+
+class DecisionIn(StrictSchema):
+    action = fields.String(required=True, validate=ACTION)
+    reason = CleanText(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+    expected_status = fields.String(load_default="pending", validate=validate.OneOf(STATUSES))
+
+
+class DecisionOut(Schema):
+    comment = fields.Nested(QueueComment, required=True)
+    previous_status = fields.String(required=True)
+
+
+class BulkDecisionItem(DecisionIn):
+    comment_id = fields.Integer(required=True, strict=True)
+
+
+class BulkDecisionsIn(StrictSchema):
+    decisions = fields.List(fields.Nested(BulkDecisionItem), required=True,
+                            validate=validate.Length(min=1, max=100))
+
+
+class BulkResultOut(Schema):
+    comment_id = fields.Integer(required=True)
+    ok = fields.Boolean(required=True)
+    status = fields.String(allow_none=True)
+    previous_status = fields.String(allow_none=True)
+    error = fields.Dict(allow_none=True)
+
+
+class BulkDecisionsOut(Schema):
+    results = fields.List(fields.Nested(BulkResultOut), required=True)
+
+
+class LogArgs(PageArgs):
+    article_id = fields.String(load_default=None, validate=ARTICLE_ID)
+    comment_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**63 - 1))
+    actor = fields.String(load_default=None, validate=validate.Length(min=1, max=128))
+    action = fields.String(load_default=None, validate=validate.Length(min=1, max=32))
+
+
+class AuditEntryOut(Schema):
+    id = fields.Integer(required=True)
+    at = UtcDateTime(required=True)
+    actor = fields.String(required=True)
+    action = fields.String(required=True)
+    article_id = fields.String(allow_none=True)
+    comment_id = fields.Integer(allow_none=True)
+    author_id = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    previous_status = fields.String(allow_none=True)
+    new_status = fields.String(allow_none=True)
+    details = fields.Dict(allow_none=True)
+
+
+class LogPageOut(Schema):
+    entries = fields.List(fields.Nested(AuditEntryOut), required=True)
+    next_cursor = fields.String(allow_none=True)
+
+
+class ReportIn(StrictSchema):
+    reporter_id = CleanText(required=True, blank=False, single_line=True, validate=validate.Length(max=128))
+    reason = fields.String(required=True, validate=validate.OneOf(REPORT_REASONS))
+    note = CleanText(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+
+
+class ReasonIn(StrictSchema):
+    reason = CleanText(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+
+
+class AuthorStateOut(Schema):
+    author_id = fields.String(required=True)
+    banned = fields.Boolean(required=True)
+    banned_at = UtcDateTime(allow_none=True)
+    banned_by = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+
+
+class ErasureOut(Schema):
+    author_id = fields.String(required=True)
+    erased_comments = fields.Integer(required=True)
