@@ -11,6 +11,8 @@ from moderation.clock import Clock
 from moderation.config import Settings, load_settings
 from moderation.runtime import Runtime
 from moderation.schemas import ErrorSchema
+from moderation.observability import install_request_hooks
+from moderation.ratelimit import install_rate_limits
 from moderation.web import register_error_handlers
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,8 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     api.register_blueprint(review, url_prefix=f"{API_PREFIX}/moderation")
     app.register_blueprint(health)
     register_error_handlers(app)
+    install_rate_limits(app, runtime)
+    install_request_hooks(app, runtime)
 
     if background:
         from moderation.background import start_background

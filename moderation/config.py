@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import re
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -114,12 +115,41 @@ class ApiSettings:
     max_request_bytes: int = 65536
     cors_origins: list[str] = field(default_factory=list)
     key_cache_seconds: float = 5.0
+    duplicate_window_seconds: float = 300.0
 
     def validate(self) -> None:
         _positive("api.max_comment_length", self.max_comment_length)
+        if self.duplicate_window_seconds < 0:
+            raise ConfigError("api.duplicate_window_seconds: must be >= 0")
+        for origin in self.cors_origins:
+            if not re.match(r"^https?://[^/\s]+$", origin):
+                raise ConfigError(f"api.cors_origins: {origin!r} is not an origin like https://www.example.ch")
         _positive("api.max_request_bytes", self.max_request_bytes)
         if self.key_cache_seconds < 0:
             raise ConfigError("api.key_cache_seconds: must be >= 0")
+
+
+@dataclass(frozen=True)
+class RateLimitSettings:
+    enabled: bool = True
+    storage_uri: str = "memory://"
+    intake_per_author: str = "10/minute"
+    intake_per_address: str = "30/minute"
+    moderation_per_key: str = "1200/minute"
+    trusted_proxies: int = 0
+
+    def validate(self) -> None:
+        from limits import parse
+
+        for name in ("intake_per_author", "intake_per_address", "moderation_per_key"):
+            try:
+                parse(getattr(self, name))
+            except ValueError:
+                raise ConfigError(f"ratelimit.{name}: not a rate such as 10/minute") from None
+        if not re.match(r"^(memory|redis|rediss|redis\+sentinel|redis\+cluster|memcached)://", self.storage_uri):
+            raise ConfigError(f"ratelimit.storage_uri: unsupported storage {self.storage_uri!r}")
+        if self.trusted_proxies < 0:
+            raise ConfigError("ratelimit.trusted_proxies: must be >= 0")
 
 
 @dataclass(frozen=True)
@@ -131,6 +161,7 @@ class Settings:
     scoring: ScoringSettings = field(default_factory=ScoringSettings)
     review: ReviewSettings = field(default_factory=ReviewSettings)
     api: ApiSettings = field(default_factory=ApiSettings)
+    ratelimit: RateLimitSettings = field(default_factory=RateLimitSettings)
 
     def validate(self) -> "Settings":
         for section in dataclasses.fields(self):

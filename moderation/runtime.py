@@ -5,7 +5,7 @@ Built by the app factory and by the CLI; never at import time.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from moderation.auth.service import KeyVerifier
 from moderation.clock import Clock, SystemClock
@@ -28,6 +28,8 @@ class Runtime:
             policy=self.policy,
             banned_words=WordList(settings.review.banned_words),
             suspect_words=WordList(settings.review.suspect_words),
+            max_comment_length=settings.api.max_comment_length,
+            duplicate_window=timedelta(seconds=settings.api.duplicate_window_seconds),
         )
         self.keys = KeyVerifier(settings.api.key_cache_seconds)
         # Set by moderation.background when the process runs the scheduler or scorer.

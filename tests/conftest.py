@@ -33,6 +33,9 @@ def base_settings(url: str, **sections) -> Settings:
         closing={"run_scheduler": False},
         scoring={"backend": "fake", "run_worker": False},
         api={"key_cache_seconds": 0.0},
+        # Limits are tested on their own (tests/test_abuse.py); elsewhere they would only
+        # make tests that post many comments depend on the order they run in.
+        ratelimit={"enabled": False},
     )
     return settings.replace(**sections) if sections else settings
 

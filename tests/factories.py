@@ -33,11 +33,11 @@ def make_article(runtime: Runtime, article_id: str | None = None, *, published_a
     return article_id
 
 
-def make_comment(runtime: Runtime, article_id: str, *, body: str = "Merci pour cet article.",
+def make_comment(runtime: Runtime, article_id: str, *, body: str | None = None,
                  author_id: str | None = None, author_name: str = "Lectrice", status: str | None = None,
                  parent_id: int | None = None) -> Comment:
     new = comments.NewComment(author_id=author_id or f"author-{next(_numbers)}", author_name=author_name,
-                              body=body, parent_id=parent_id)
+                              body=body or f"Merci pour cet article (n°{next(_numbers)}).", parent_id=parent_id)
     with runtime.db.transaction() as session:
         comment = comments.post_comment(session, article_id, new, runtime.intake_rules, runtime.now())
         if status is not None:

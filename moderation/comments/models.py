@@ -40,11 +40,16 @@ class Comment(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SHA-256 of the stored body, to refuse the same comment posted twice in a row.
+    body_digest: Mapped[str | None] = mapped_column(String(64))
+    # The reader's address as relayed by the frontend (for rate limits and abuse reports).
+    reader_address: Mapped[str | None] = mapped_column(String(45))
 
     __table_args__ = (
         # Public thread listing and the approved count.
         Index("ix_comments_thread", "article_id", "status", "created_at", "id"),
         Index("ix_comments_author_status", "author_id", "status"),
+        Index("ix_comments_recent_by_author", "author_id", "article_id", "created_at"),
         # The review queue: only waiting comments are indexed, one index per order.
         Index("ix_comments_queue_time", "created_at", "id",
               sqlite_where=text("awaiting_review = 1"), postgresql_where=text("awaiting_review")),

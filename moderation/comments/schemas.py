@@ -14,6 +14,8 @@ class NewCommentIn(StrictSchema):
     # The length limit is configuration ([api] max_comment_length), checked by the service.
     body = CleanText(required=True, blank=False)
     parent_id = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=2**63 - 1))
+    # The reader's IP address, relayed by the frontend (rate limits per address).
+    reader_address = fields.IP(load_default=None, allow_none=True)
 
 
 class IdempotencyHeader(Schema):

@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+import hashlib
 from typing import Callable
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,7 +17,7 @@ from moderation.audit import service as audit
 from moderation.closing.policy import ClosingPolicy
 from moderation.comments.models import APPROVED, PENDING, REJECTED, Comment
 from moderation.db import after_commit
-from moderation.errors import AuthorBanned, CommentsClosed, Conflict, NotFound, validation_error
+from moderation.errors import AuthorBanned, CommentsClosed, Conflict, Duplicate, NotFound, validation_error
 from moderation.review.models import BannedAuthor
 from moderation.review.words import WordList
 
@@ -28,6 +29,7 @@ class NewComment:
     body: str
     parent_id: int | None = None
     idempotency_key: str | None = None
+    reader_address: str | None = None
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,8 @@ class IntakeRules:
     policy: ClosingPolicy
     banned_words: WordList
     suspect_words: WordList
+    max_comment_length: int = 5000
+    duplicate_window: timedelta = timedelta(minutes=5)
 
 
 def post_comment(session: Session, article_id: str, new: NewComment, rules: IntakeRules, now: datetime,
@@ -54,6 +58,8 @@ def post_comment(session: Session, article_id: str, new: NewComment, rules: Inta
         if existing is not None:
             return _same_request(existing, article_id, new)
 
+    if len(new.body) > rules.max_comment_length:
+        raise validation_error("body", f"Longer than {rules.max_comment_length} characters.")
     article = session.scalar(select(Article).where(Article.id == article_id).with_for_update(read=True))
     if article is None:
         raise NotFound(f"No article {article_id!r}.", details={"article_id": article_id})
@@ -67,10 +73,14 @@ def post_comment(session: Session, article_id: str, new: NewComment, rules: Inta
         if parent is None or parent.article_id != article_id or parent.status != APPROVED:
             raise validation_error("parent_id", "Must be an approved comment of the same article.")
 
+    digest = hashlib.sha256(new.body.encode()).hexdigest()
+    if rules.duplicate_window:
+        _refuse_duplicate(session, article_id, new.author_id, digest, now - rules.duplicate_window)
+
     comment = Comment(article_id=article_id, parent_id=new.parent_id, author_id=new.author_id,
                       author_name=new.author_name, body=new.body, status=PENDING, created_at=now,
                       idempotency_key=new.idempotency_key, awaiting_review=True, open_reports=0,
-                      sort_toxicity=-1.0)
+                      sort_toxicity=-1.0, body_digest=digest, reader_address=new.reader_address)
     suspects = rules.suspect_words.find_all(new.body)
     if suspects:
         comment.flagged_words = json.dumps(suspects, ensure_ascii=False)
@@ -101,6 +111,20 @@ def post_comment(session: Session, article_id: str, new: NewComment, rules: Inta
     if on_committed is not None:
         after_commit(session, on_committed)
     return comment
+
+
+def _refuse_duplicate(session: Session, article_id: str, author_id: str, digest: str, since: datetime) -> None:
+    """The same body from the same author on the same article, recently: a double submit or spam."""
+    if session.get_bind().dialect.name == "postgresql":
+        # Serialise this author's posts on this article, so two identical ones sent at the
+        # same instant cannot both pass the check (SQLite's write lock already does this).
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+                        {"key": f"{author_id}\x1f{article_id}"})
+    earlier = session.scalar(
+        select(Comment.id).where(Comment.author_id == author_id, Comment.article_id == article_id,
+                                 Comment.created_at >= since, Comment.body_digest == digest).limit(1))
+    if earlier is not None:
+        raise Duplicate(details={"comment_id": earlier})
 
 
 def _by_idempotency_key(session: Session, key: str) -> Comment | None:

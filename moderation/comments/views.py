@@ -7,6 +7,7 @@ from moderation.comments.schemas import (CommentAccepted, FullComment, Idempoten
                                          ThreadArgs, ThreadPage)
 from moderation.errors import validation_error
 from moderation.schemas import decode_cursor, encode_cursor
+from moderation.ratelimit import reader_address
 from moderation.web import Blueprint, require, runtime, transaction
 
 blp = Blueprint("comments", __name__, description="Reader comments: intake and the public thread")
@@ -26,9 +27,8 @@ class ThreadComments(MethodView):
         rt = runtime()
         new = service.NewComment(author_id=payload["author"]["id"], author_name=payload["author"]["name"],
                                  body=payload["body"], parent_id=payload.get("parent_id"),
-                                 idempotency_key=headers.get("idempotency_key"))
-        if len(new.body) > rt.settings.api.max_comment_length:
-            raise validation_error("body", f"Longer than {rt.settings.api.max_comment_length} characters.")
+                                 idempotency_key=headers.get("idempotency_key"),
+                                 reader_address=reader_address(payload))
         with transaction() as session:
             return service.post_comment(session, article_id, new, rt.intake_rules, rt.now(),
                                         on_committed=rt.comment_committed)

@@ -1,3 +1,4 @@
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -19,9 +20,12 @@ def moderator(runtime):
     return headers(make_key(runtime, "moderator", "alice"))
 
 
+_bodies = itertools.count()
+
+
 def post_comment(client, frontend, article_id="a-1"):
     return client.post(f"/api/v1/articles/{article_id}/comments", headers=frontend,
-                       json={"author": {"id": "r1", "name": "Léa"}, "body": "Bonjour"})
+                       json={"author": {"id": "r1", "name": "Léa"}, "body": f"Bonjour n°{next(_bodies)}"})
 
 
 def audit(runtime, **filters):
