@@ -68,7 +68,9 @@ class QueueItemOut(Schema):
 
 class QueuePageOut(Schema):
     items = fields.List(fields.Nested(QueueItemOut), required=True)
-    total = fields.Integer(required=True, metadata={"description": "Comments waiting that match the filters"})
+    total = fields.Integer(required=True, metadata={
+        "description": "Comments waiting that match the filters; exact up to 10,000 (see total_capped)"})
+    total_capped = fields.Boolean(required=True, metadata={"description": "More than 10,000 wait: total is 10,000"})
     next_cursor = fields.String(allow_none=True)
 
 

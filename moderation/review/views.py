@@ -59,7 +59,8 @@ class Queue(MethodView):
         with transaction(write=False) as session:
             page = service.queue_page(session, rt.policy, rt.now(), order=order, filters=filters,
                                       limit=args["limit"], cursor=cursor)
-        return {"items": page.items, "total": page.total, "next_cursor": _encode(f"queue:{order}", page.next_cursor)}
+        return {"items": page.items, "total": page.total, "total_capped": page.total_capped,
+                "next_cursor": _encode(f"queue:{order}", page.next_cursor)}
 
 
 @blp.route("/comments/<int:comment_id>/decision")

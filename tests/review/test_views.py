@@ -284,3 +284,30 @@ def test_queue_validation(client, moderator):
     oldest_cursor_on_toxicity = "WyJxdWV1ZTpvbGRlc3QiLCIyMDI2LTExLTI1VDA4OjAwOjAwKzAwOjAwIiwxXQ"
     assert client.get(f"{Q}/queue?order=toxicity&cursor={oldest_cursor_on_toxicity}",
                       headers=moderator).status_code == 422
+
+
+def test_total_is_exact_up_to_the_cap(client, moderator, runtime, monkeypatch):
+    from moderation.review import service
+
+    monkeypatch.setattr(service, "EXACT_TOTAL_LIMIT", 3)
+    article = make_article(runtime, "a-1")
+    for _ in range(3):
+        make_comment(runtime, article)
+    page = client.get(f"{Q}/queue", headers=moderator).json
+    assert page["total"] == 3 and page["total_capped"] is False
+    make_comment(runtime, article)
+    page = client.get(f"{Q}/queue", headers=moderator).json
+    assert page["total"] == 3 and page["total_capped"] is True
+
+
+def test_queue_keyset_uses_the_partial_indexes(runtime):
+    from sqlalchemy import text
+
+    if not runtime.db.is_sqlite:
+        pytest.skip("PostgreSQL plans are shown by bench/queue_latency.py on a million rows")
+    with runtime.db.transaction(write=False) as session:
+        plan = " ".join(str(r) for r in session.execute(text(
+            "EXPLAIN QUERY PLAN SELECT id FROM comments WHERE awaiting_review = 1 "
+            "AND (sort_toxicity, created_at, id) < (0.5, '2026-01-01', 10) "
+            "ORDER BY sort_toxicity DESC, created_at DESC, id DESC LIMIT 51")))
+    assert "ix_comments_queue_toxicity" in plan and "TEMP B-TREE" not in plan
