@@ -92,7 +92,7 @@ def main() -> None:
     args = parser.parse_args()
     url = pg_database("moderation_bench_queue")
     settings = Settings().replace(database={"url": url}, scoring={"backend": "none", "run_worker": False},
-                                  closing={"run_scheduler": False})
+                                  closing={"run_scheduler": False}, ratelimit={"enabled": False})
     runtime = Runtime(settings, clock=FrozenClock(NOW))
     migrate.upgrade(runtime.db.engine)
     started = time.perf_counter()

@@ -20,6 +20,11 @@ log = logging.getLogger(__name__)
 API_PREFIX = "/api/v1"
 
 
+class _Api(Api):
+    # The default error response documented for every operation is our one envelope.
+    ERROR_SCHEMA = ErrorSchema
+
+
 def create_app(settings: Settings | None = None, *, clock: Clock | None = None, runtime: Runtime | None = None,
                background: bool = False) -> Flask:
     """Build the WSGI app. ``background=True`` also starts the closing scheduler and the
@@ -42,8 +47,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.json.ensure_ascii = False  # unicode stays as sent, byte for byte
     app.extensions["moderation"] = runtime
 
-    api = Api(app, spec_kwargs={"servers": [{"url": "/"}]})
-    api.spec.components.schema("ErrorSchema", schema=ErrorSchema)
+    api = _Api(app, spec_kwargs={"servers": [{"url": "/"}]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
 
     from moderation.articles.views import blp as articles

@@ -18,6 +18,7 @@ from moderation.errors import (ApiError, Forbidden, InternalError, InvalidJson, 
                                PayloadTooLarge, Unauthorized, Unavailable, UnsupportedMediaType,
                                ValidationError)
 from moderation.runtime import Runtime
+from moderation.schemas import ErrorSchema
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +81,8 @@ def require(blp: Blueprint, *roles: str) -> Callable:
             return view(*args, **kwargs)
 
         wrapper = blp.doc(security=BEARER)(wrapper)
-        wrapper = blp.alt_response(401, schema="ErrorSchema", description="Missing or unknown API key")(wrapper)
-        return blp.alt_response(403, schema="ErrorSchema", description="This key's role may not do this")(wrapper)
+        wrapper = blp.alt_response(401, schema=ErrorSchema, description="Missing or unknown API key")(wrapper)
+        return blp.alt_response(403, schema=ErrorSchema, description="This key's role may not do this")(wrapper)
 
     return decorator
 

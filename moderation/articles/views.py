@@ -5,6 +5,7 @@ from moderation.articles.schemas import ArticleIn, ArticleOut
 from moderation.db import after_commit
 from moderation.errors import validation_error
 from moderation.schemas import ARTICLE_ID
+from moderation.schemas import ErrorSchema
 from moderation.web import Blueprint, now, require, runtime, transaction
 
 blp = Blueprint("articles", __name__, description="Articles and the state of their comment thread")
@@ -13,7 +14,7 @@ blp = Blueprint("articles", __name__, description="Articles and the state of the
 @blp.route("/articles/<article_id>")
 class ArticleResource(MethodView):
     @blp.response(200, ArticleOut)
-    @blp.alt_response(404, schema="ErrorSchema")
+    @blp.alt_response(404, schema=ErrorSchema)
     def get(self, article_id: str):
         """An article and its thread: open, closes_at, locked_at, lock_reason, approved count (public)."""
         with transaction(write=False) as session:
@@ -23,7 +24,7 @@ class ArticleResource(MethodView):
     @blp.arguments(ArticleIn)
     @blp.response(200, ArticleOut, description="Updated")
     @blp.alt_response(201, schema=ArticleOut, description="Created")
-    @blp.alt_response(422, schema="ErrorSchema")
+    @blp.alt_response(422, schema=ErrorSchema)
     def put(self, fields: dict, article_id: str):
         """Register or update an article (201 when created, 200 when updated)."""
         try:

@@ -5,6 +5,7 @@ from moderation.articles.schemas import ArticleOut
 from moderation.closing import service
 from moderation.closing.schemas import LockIn, UnlockIn
 from moderation.db import after_commit
+from moderation.schemas import ErrorSchema
 from moderation.web import Blueprint, principal, require, runtime, transaction
 
 blp = Blueprint("closing", __name__, description="Moderators close and reopen threads")
@@ -15,7 +16,7 @@ class Lock(MethodView):
     @require(blp, "moderator")
     @blp.arguments(LockIn)
     @blp.response(200, ArticleOut)
-    @blp.alt_response(404, schema="ErrorSchema")
+    @blp.alt_response(404, schema=ErrorSchema)
     def post(self, args: dict, article_id: str):
         """Close the thread now (lock_reason "manual")."""
         rt = runtime()
@@ -29,7 +30,7 @@ class Unlock(MethodView):
     @require(blp, "moderator")
     @blp.arguments(UnlockIn)
     @blp.response(200, ArticleOut)
-    @blp.alt_response(404, schema="ErrorSchema")
+    @blp.alt_response(404, schema=ErrorSchema)
     def post(self, args: dict, article_id: str):
         """Reopen the thread until a new deadline counted from now (default: the site window)."""
         rt = runtime()

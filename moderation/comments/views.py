@@ -8,6 +8,7 @@ from moderation.comments.schemas import (CommentAccepted, FullComment, Idempoten
 from moderation.errors import validation_error
 from moderation.schemas import decode_cursor, encode_cursor
 from moderation.ratelimit import reader_address
+from moderation.schemas import ErrorSchema
 from moderation.web import Blueprint, require, runtime, transaction
 
 blp = Blueprint("comments", __name__, description="Reader comments: intake and the public thread")
@@ -19,9 +20,9 @@ class ThreadComments(MethodView):
     @blp.arguments(IdempotencyHeader, location="headers")
     @blp.arguments(NewCommentIn)
     @blp.response(202, CommentAccepted)
-    @blp.alt_response(404, schema="ErrorSchema")
-    @blp.alt_response(409, schema="ErrorSchema", description="comments_closed, conflict or duplicate")
-    @blp.alt_response(422, schema="ErrorSchema")
+    @blp.alt_response(404, schema=ErrorSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="comments_closed, conflict or duplicate")
+    @blp.alt_response(422, schema=ErrorSchema)
     def post(self, headers: dict, payload: dict, article_id: str):
         """Submit a reader's comment for moderation; answered once it is stored durably."""
         rt = runtime()
@@ -35,8 +36,8 @@ class ThreadComments(MethodView):
 
     @blp.arguments(ThreadArgs, location="query")
     @blp.response(200, ThreadPage)
-    @blp.alt_response(404, schema="ErrorSchema")
-    @blp.alt_response(422, schema="ErrorSchema")
+    @blp.alt_response(404, schema=ErrorSchema)
+    @blp.alt_response(422, schema=ErrorSchema)
     def get(self, args: dict, article_id: str):
         """Approved comments, oldest first (or ?order=newest), with the approved count (public)."""
         after = None
@@ -61,7 +62,7 @@ class ThreadComments(MethodView):
 class CommentResource(MethodView):
     @require(blp, "frontend")
     @blp.response(200, FullComment)
-    @blp.alt_response(404, schema="ErrorSchema")
+    @blp.alt_response(404, schema=ErrorSchema)
     def get(self, comment_id: int):
         """A comment with its moderation status, so the site can tell its author."""
         with transaction(write=False) as session:

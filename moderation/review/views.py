@@ -6,6 +6,7 @@ from moderation.audit import service as audit
 from moderation.errors import validation_error
 from moderation.review import schemas, service
 from moderation.schemas import decode_cursor, encode_cursor
+from moderation.schemas import ErrorSchema
 from moderation.web import Blueprint, principal, require, runtime, transaction
 
 blp = Blueprint("moderation", __name__,
@@ -47,7 +48,7 @@ class Queue(MethodView):
     @require(blp, "moderator")
     @blp.arguments(schemas.QueueArgs, location="query")
     @blp.response(200, schemas.QueuePageOut)
-    @blp.alt_response(422, schema="ErrorSchema")
+    @blp.alt_response(422, schema=ErrorSchema)
     def get(self, args: dict):
         """Comments waiting for a decision: pending ones, and approved ones that readers reported."""
         order = args["order"]
@@ -68,8 +69,8 @@ class Decision(MethodView):
     @require(blp, "moderator")
     @blp.arguments(schemas.DecisionIn)
     @blp.response(200, schemas.DecisionOut)
-    @blp.alt_response(404, schema="ErrorSchema")
-    @blp.alt_response(409, schema="ErrorSchema", description="The comment is no longer in expected_status")
+    @blp.alt_response(404, schema=ErrorSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="The comment is no longer in expected_status")
     def post(self, args: dict, comment_id: int):
         """Approve or reject, if the comment is still in the status the moderator saw."""
         rt = runtime()
@@ -162,8 +163,8 @@ class Reports(MethodView):
     @require(reports_blp, "frontend")
     @reports_blp.arguments(schemas.ReportIn)
     @reports_blp.response(202, schemas.ReportOut)
-    @reports_blp.alt_response(404, schema="ErrorSchema")
-    @reports_blp.alt_response(409, schema="ErrorSchema", description="This reader already reported it")
+    @reports_blp.alt_response(404, schema=ErrorSchema)
+    @reports_blp.alt_response(409, schema=ErrorSchema, description="This reader already reported it")
     def post(self, args: dict, comment_id: int):
         """A reader reports a comment; an approved one returns to the review queue."""
         rt = runtime()
