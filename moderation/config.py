@@ -76,7 +76,7 @@ class ScoringSettings:
     poll_interval_seconds: float = 2.0
     retry_initial_seconds: float = 5.0
     retry_max_seconds: float = 300.0
-    claim_seconds: float = 300.0
+    claim_seconds: float = 60.0
     auto_reject_above: dict[str, float] = field(default_factory=dict)
     auto_approve_below: dict[str, float] = field(default_factory=dict)
     languages: list[str] = field(default_factory=lambda: ["fr", "de", "it", "en", "es", "pt", "tr", "ru"])

@@ -88,6 +88,10 @@ def make_engine(settings: DatabaseSettings, **kwargs: Any) -> Engine:
         pool_pre_ping=True,
         connect_args={
             "connect_timeout": max(1, int(settings.timeout_seconds)),
+            # A server that vanishes without closing its connections (a partition) is noticed
+            # within seconds, not after the kernel's default of many minutes.
+            "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 3,
+            "tcp_user_timeout": timeout_ms,
             # A request never waits longer than the timeout for a row lock or a statement.
             "options": f"-c lock_timeout={timeout_ms} -c statement_timeout={timeout_ms * 6}",
         },

@@ -1,0 +1,125 @@
+"""SIGKILL under load: every comment that got a 202 is there exactly once after a restart,
+and the scoring worker and the closing job resume on their own.
+
+Runs the real thing: gunicorn with 2 workers (`moderation.server:application()`), clients
+over HTTP on loopback, and `kill -9` of the whole server. Scoring uses the fake scorer
+(the real model's weights cannot be had here; tests/scoring covers Detoxify itself).
+"""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+
+import requests
+from sqlalchemy import func, select
+
+from moderation.articles.models import Article
+from moderation.clock import SystemClock
+from moderation.comments.models import Comment
+from moderation.db import Database
+from moderation.runtime import Runtime
+from tests.factories import make_article, make_key
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_server(url: str, port: int, tmp_path) -> subprocess.Popen:
+    env = {**os.environ, "MODERATION_DATABASE__URL": url, "MODERATION_SCORING__BACKEND": "fake",
+           "MODERATION_SCORING__POLL_INTERVAL_SECONDS": "0.2", "MODERATION_CLOSING__SWEEP_INTERVAL_SECONDS": "1",
+           "MODERATION_RATELIMIT__ENABLED": "false", "MODERATION_API__KEY_CACHE_SECONDS": "30",
+           # Batches claimed by the killed workers return to the backlog when their lease ends.
+           "MODERATION_SCORING__CLAIM_SECONDS": "3"}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4", "-b", f"127.0.0.1:{port}",
+         "--control-socket", str(tmp_path / "gunicorn.ctl"), "moderation.server:application()"],
+        env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "server.log", "ab"), start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return server
+        except requests.RequestException:
+            time.sleep(0.2)
+    os.killpg(server.pid, signal.SIGKILL)
+    raise AssertionError("server did not start: " + (tmp_path / "server.log").read_text()[-2000:])
+
+
+def test_sigkill_loses_and_duplicates_nothing(backend, settings, engine, committed_runtime, tmp_path):
+    runtime = Runtime(settings, clock=SystemClock(), database=Database(settings.database, engine))
+    url = settings.database.url
+    key = make_key(runtime, "frontend")
+    make_article(runtime, "breaking", published_at=datetime.now(timezone.utc))
+    # Its 8-second window ends while the server is down: the restarted scheduler must lock it.
+    make_article(runtime, "closing-soon", published_at=datetime.now(timezone.utc), close_after_hours=8 / 3600)
+    port = free_port()
+    server = start_server(url, port, tmp_path)
+
+    acknowledged: list[tuple[int, str]] = []
+    sent = [0]
+    stop = threading.Event()
+    lock = threading.Lock()
+
+    def client(number: int) -> None:
+        session = requests.Session()
+        for i in range(10_000):
+            if stop.is_set():
+                return
+            idem = f"c{number}-{i}"
+            with lock:
+                sent[0] += 1
+            try:
+                response = session.post(
+                    f"http://127.0.0.1:{port}/api/v1/articles/breaking/comments",
+                    headers={"Authorization": f"Bearer {key}", "Idempotency-Key": idem},
+                    json={"author": {"id": f"reader-{number}", "name": "R"}, "body": f"Commentaire {number}/{i}"},
+                    timeout=5)
+            except requests.RequestException:
+                return  # the server is gone
+            if response.status_code == 202:
+                with lock:
+                    acknowledged.append((response.json()["id"], idem))
+
+    clients = [threading.Thread(target=client, args=(n,)) for n in range(6)]
+    for thread in clients:
+        thread.start()
+    time.sleep(2.0)
+    os.killpg(server.pid, signal.SIGKILL)  # mid-flight, no warning, no cleanup
+    server.wait(10)
+    stop.set()
+    for thread in clients:
+        thread.join(30)
+    assert len(acknowledged) > 50, "the load did not get going"
+    time.sleep(8)  # downtime: "closing-soon" falls due meanwhile
+
+    server = start_server(url, port, tmp_path)
+    try:
+        with runtime.db.transaction(write=False) as session:
+            for comment_id, idem in acknowledged:
+                rows = session.scalars(select(Comment).where(Comment.idempotency_key == idem)).all()
+                assert [row.id for row in rows] == [comment_id]
+            stored = session.scalar(select(func.count()).select_from(Comment))
+        assert stored >= len(acknowledged)  # some may have committed just before the kill, unanswered
+
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with runtime.db.transaction(write=False) as session:
+                unscored = session.scalar(select(func.count()).select_from(Comment).where(Comment.scored_at.is_(None)))
+                locked = session.get(Article, "closing-soon").locked_at
+            if unscored == 0 and locked is not None:
+                break
+            time.sleep(0.5)
+        assert unscored == 0, "the scoring worker did not resume"
+        assert locked is not None, "the closing job did not lock what fell due while down"
+        print(f"crash test ({backend}): sent {sent[0]}, acknowledged {len(acknowledged)}, stored {stored}, "
+              f"all {len(acknowledged)} acknowledged found exactly once")
+    finally:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(10)
