@@ -20,6 +20,6 @@ def start_background(runtime: Runtime) -> None:
     if settings.scoring.run_worker and settings.scoring.backend != "none":
         from moderation.scoring.worker import ScoringWorker
 
-        worker = ScoringWorker(runtime)
+        worker = ScoringWorker(runtime, one_per_machine=True)
         worker.start()
         atexit.register(worker.stop)

@@ -98,3 +98,41 @@ class Leadership:
                 pass
             self._connection = None
             return False
+
+
+class MachineLock:
+    """At most one holder per machine and database: an flock on a file in the temp folder.
+
+    Used for the scorer embedded in serving processes, so that gunicorn's workers do not all
+    score at once and intake keeps the other cores. Released by the kernel when the process
+    dies, so another worker takes over.
+    """
+
+    def __init__(self, database_url: str, name: str) -> None:
+        import hashlib
+        import tempfile
+
+        digest = hashlib.sha256(database_url.encode()).hexdigest()[:16]
+        self.path = os.path.join(tempfile.gettempdir(), f"moderation-{name}-{digest}.lock")
+        self._file = None
+
+    @property
+    def held(self) -> bool:
+        return self._file is not None
+
+    def try_acquire(self) -> bool:
+        if self._file is not None:
+            return True
+        handle = open(self.path, "a+b")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            return False
+        self._file = handle
+        return True
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None

@@ -39,7 +39,8 @@ def make_comment(runtime: Runtime, article_id: str, *, body: str | None = None,
     new = comments.NewComment(author_id=author_id or f"author-{next(_numbers)}", author_name=author_name,
                               body=body or f"Merci pour cet article (n°{next(_numbers)}).", parent_id=parent_id)
     with runtime.db.transaction() as session:
-        comment = comments.post_comment(session, article_id, new, runtime.intake_rules, runtime.now())
+        accepted = comments.post_comment(session, article_id, new, runtime.intake_rules, runtime.now())
+        comment = session.get(Comment, accepted.id)
         if status is not None:
             comment.status = status
             comment.awaiting_review = status == "pending"

@@ -13,7 +13,7 @@ blp = Blueprint("articles", __name__, description="Articles and the state of the
 
 @blp.route("/articles/<article_id>")
 class ArticleResource(MethodView):
-    @blp.response(200, ArticleOut)
+    @blp.response(200, ArticleOut())
     @blp.alt_response(404, schema=ErrorSchema)
     def get(self, article_id: str):
         """An article and its thread: open, closes_at, locked_at, lock_reason, approved count (public)."""
@@ -21,8 +21,8 @@ class ArticleResource(MethodView):
             return service.view(session, service.get_article(session, article_id), runtime().policy, now())
 
     @require(blp, "frontend")
-    @blp.arguments(ArticleIn)
-    @blp.response(200, ArticleOut, description="Updated")
+    @blp.arguments(ArticleIn())
+    @blp.response(200, ArticleOut(), description="Updated")
     @blp.alt_response(201, schema=ArticleOut, description="Created")
     @blp.alt_response(422, schema=ErrorSchema)
     def put(self, fields: dict, article_id: str):

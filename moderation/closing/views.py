@@ -14,8 +14,8 @@ blp = Blueprint("closing", __name__, description="Moderators close and reopen th
 @blp.route("/articles/<article_id>/lock")
 class Lock(MethodView):
     @require(blp, "moderator")
-    @blp.arguments(LockIn)
-    @blp.response(200, ArticleOut)
+    @blp.arguments(LockIn())
+    @blp.response(200, ArticleOut())
     @blp.alt_response(404, schema=ErrorSchema)
     def post(self, args: dict, article_id: str):
         """Close the thread now (lock_reason "manual")."""
@@ -28,8 +28,8 @@ class Lock(MethodView):
 @blp.route("/articles/<article_id>/unlock")
 class Unlock(MethodView):
     @require(blp, "moderator")
-    @blp.arguments(UnlockIn)
-    @blp.response(200, ArticleOut)
+    @blp.arguments(UnlockIn())
+    @blp.response(200, ArticleOut())
     @blp.alt_response(404, schema=ErrorSchema)
     def post(self, args: dict, article_id: str):
         """Reopen the thread until a new deadline counted from now (default: the site window)."""

@@ -17,9 +17,9 @@ blp = Blueprint("comments", __name__, description="Reader comments: intake and t
 @blp.route("/articles/<article_id>/comments")
 class ThreadComments(MethodView):
     @require(blp, "frontend")
-    @blp.arguments(IdempotencyHeader, location="headers")
-    @blp.arguments(NewCommentIn)
-    @blp.response(202, CommentAccepted)
+    @blp.arguments(IdempotencyHeader(), location="headers")
+    @blp.arguments(NewCommentIn())
+    @blp.response(202, CommentAccepted())
     @blp.alt_response(404, schema=ErrorSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="comments_closed, conflict or duplicate")
     @blp.alt_response(422, schema=ErrorSchema)
@@ -34,8 +34,8 @@ class ThreadComments(MethodView):
             return service.post_comment(session, article_id, new, rt.intake_rules, rt.now(),
                                         on_committed=rt.comment_committed)
 
-    @blp.arguments(ThreadArgs, location="query")
-    @blp.response(200, ThreadPage)
+    @blp.arguments(ThreadArgs(), location="query")
+    @blp.response(200, ThreadPage())
     @blp.alt_response(404, schema=ErrorSchema)
     @blp.alt_response(422, schema=ErrorSchema)
     def get(self, args: dict, article_id: str):
@@ -61,7 +61,7 @@ class ThreadComments(MethodView):
 @blp.route("/comments/<int:comment_id>")
 class CommentResource(MethodView):
     @require(blp, "frontend")
-    @blp.response(200, FullComment)
+    @blp.response(200, FullComment())
     @blp.alt_response(404, schema=ErrorSchema)
     def get(self, comment_id: int):
         """A comment with its moderation status, so the site can tell its author."""

@@ -46,8 +46,8 @@ QUEUE_CURSOR_TYPES = {"oldest": (datetime, int), "newest": (datetime, int), "tox
 @blp.route("/queue")
 class Queue(MethodView):
     @require(blp, "moderator")
-    @blp.arguments(schemas.QueueArgs, location="query")
-    @blp.response(200, schemas.QueuePageOut)
+    @blp.arguments(schemas.QueueArgs(), location="query")
+    @blp.response(200, schemas.QueuePageOut())
     @blp.alt_response(422, schema=ErrorSchema)
     def get(self, args: dict):
         """Comments waiting for a decision: pending ones, and approved ones that readers reported."""
@@ -67,8 +67,8 @@ class Queue(MethodView):
 @blp.route("/comments/<int:comment_id>/decision")
 class Decision(MethodView):
     @require(blp, "moderator")
-    @blp.arguments(schemas.DecisionIn)
-    @blp.response(200, schemas.DecisionOut)
+    @blp.arguments(schemas.DecisionIn())
+    @blp.response(200, schemas.DecisionOut())
     @blp.alt_response(404, schema=ErrorSchema)
     @blp.alt_response(409, schema=ErrorSchema, description="The comment is no longer in expected_status")
     def post(self, args: dict, comment_id: int):
@@ -83,8 +83,8 @@ class Decision(MethodView):
 @blp.route("/decisions")
 class Decisions(MethodView):
     @require(blp, "moderator")
-    @blp.arguments(schemas.BulkDecisionsIn)
-    @blp.response(200, schemas.BulkDecisionsOut)
+    @blp.arguments(schemas.BulkDecisionsIn())
+    @blp.response(200, schemas.BulkDecisionsOut())
     def post(self, args: dict):
         """Up to 100 decisions, each applied or refused on its own, with a result per item."""
         rt = runtime()
@@ -96,8 +96,8 @@ class Decisions(MethodView):
 @blp.route("/log")
 class Log(MethodView):
     @require(blp, "moderator")
-    @blp.arguments(schemas.LogArgs, location="query")
-    @blp.response(200, schemas.LogPageOut)
+    @blp.arguments(schemas.LogArgs(), location="query")
+    @blp.response(200, schemas.LogPageOut())
     def get(self, args: dict):
         """The audit log, newest first, filterable by article, comment, actor and action."""
         cursor = _cursor(args["cursor"], (int,), "log")
@@ -123,8 +123,8 @@ def _author_state(author_id: str, ban) -> dict:
 @blp.route("/authors/<author_id>/ban")
 class Ban(MethodView):
     @require(blp, "moderator")
-    @blp.arguments(schemas.ReasonIn)
-    @blp.response(200, schemas.AuthorStateOut)
+    @blp.arguments(schemas.ReasonIn())
+    @blp.response(200, schemas.AuthorStateOut())
     def post(self, args: dict, author_id: str):
         """Refuse this author's new comments (403 author_banned)."""
         rt = runtime()
@@ -136,8 +136,8 @@ class Ban(MethodView):
 @blp.route("/authors/<author_id>/unban")
 class Unban(MethodView):
     @require(blp, "moderator")
-    @blp.arguments(schemas.ReasonIn)
-    @blp.response(200, schemas.AuthorStateOut)
+    @blp.arguments(schemas.ReasonIn())
+    @blp.response(200, schemas.AuthorStateOut())
     def post(self, args: dict, author_id: str):
         """Let this author post again."""
         rt = runtime()
@@ -149,7 +149,7 @@ class Unban(MethodView):
 @blp.route("/authors/<author_id>/erase")
 class Erase(MethodView):
     @require(blp, "admin")
-    @blp.response(200, schemas.ErasureOut)
+    @blp.response(200, schemas.ErasureOut())
     def post(self, author_id: str):
         """GDPR erasure of the author's name and comment bodies; the audit trail keeps its structure."""
         rt = runtime()
@@ -161,8 +161,8 @@ class Erase(MethodView):
 @reports_blp.route("/comments/<int:comment_id>/reports")
 class Reports(MethodView):
     @require(reports_blp, "frontend")
-    @reports_blp.arguments(schemas.ReportIn)
-    @reports_blp.response(202, schemas.ReportOut)
+    @reports_blp.arguments(schemas.ReportIn())
+    @reports_blp.response(202, schemas.ReportOut())
     @reports_blp.alt_response(404, schema=ErrorSchema)
     @reports_blp.alt_response(409, schema=ErrorSchema, description="This reader already reported it")
     def post(self, args: dict, comment_id: int):

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from moderation.audit import service as audit
@@ -56,27 +56,44 @@ class Scored:
     language: str | None
 
 
+_SET_SCORED = (
+    update(Comment.__table__)
+    .where(Comment.__table__.c.id == bindparam("comment_id"))
+    .values(toxicity=bindparam("toxicity"), sort_toxicity=bindparam("sort_toxicity"),
+            language=bindparam("language"), scored_at=bindparam("scored_at"), claimed_by=None,
+            claim_expires_at=None)
+)
+
+
 def store_scores(session: Session, worker_id: str, model: str, results: list[Scored], settings: ScoringSettings,
                  now: datetime) -> int:
-    """Write the scores of comments this worker still holds; apply the automatic thresholds."""
+    """Write the scores of comments this worker still holds; apply the automatic thresholds.
+
+    Two executemany statements for the whole batch, so that the write lock (which intake
+    needs too) is held for a moment only.
+    """
     if not results:
         return 0
     by_id = {result.id: result for result in results}
-    comments = session.scalars(
-        select(Comment).where(Comment.id.in_(list(by_id)), Comment.claimed_by == worker_id,
-                              Comment.scored_at.is_(None)).with_for_update()
-    ).all()
-    for comment in comments:
-        result = by_id[comment.id]
-        session.add(CommentScore(comment_id=comment.id, model=model, scores=result.scores, scored_at=now))
-        toxicity = result.scores.get("toxicity")
-        comment.toxicity = toxicity
-        comment.sort_toxicity = toxicity if toxicity is not None else -1.0
-        comment.language = result.language
-        comment.scored_at = now
-        comment.claimed_by, comment.claim_expires_at = None, None
-        _automatic_decision(session, comment, result.scores, settings, now)
-    return len(comments)
+    held = list(session.scalars(
+        select(Comment.id).where(Comment.id.in_(list(by_id)), Comment.claimed_by == worker_id,
+                                 Comment.scored_at.is_(None)).with_for_update()))
+    if not held:
+        return 0
+    session.execute(insert(CommentScore.__table__), [
+        {"comment_id": comment_id, "model": model, "scores": by_id[comment_id].scores, "scored_at": now}
+        for comment_id in held])
+    rows = []
+    for comment_id in held:
+        toxicity = by_id[comment_id].scores.get("toxicity")
+        rows.append({"comment_id": comment_id, "toxicity": toxicity,
+                     "sort_toxicity": toxicity if toxicity is not None else -1.0,
+                     "language": by_id[comment_id].language, "scored_at": now})
+    session.execute(_SET_SCORED, rows)
+    if settings.auto_reject_above or settings.auto_approve_below:
+        for comment in session.scalars(select(Comment).where(Comment.id.in_(held))):
+            _automatic_decision(session, comment, by_id[comment.id].scores, settings, now)
+    return len(held)
 
 
 def _automatic_decision(session: Session, comment: Comment, scores: dict[str, float], settings: ScoringSettings,

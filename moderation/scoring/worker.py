@@ -14,6 +14,7 @@ import time
 import uuid
 from datetime import timedelta
 
+from moderation.leader import MachineLock
 from moderation.runtime import Runtime
 from moderation.scoring import service
 from moderation.scoring.language import LanguageDetector
@@ -44,7 +45,7 @@ def score_pending(runtime: Runtime, scorer: Scorer, detector: LanguageDetector |
 
 class ScoringWorker:
     def __init__(self, runtime: Runtime, scorer: Scorer | None = None,
-                 detector: LanguageDetector | None = None) -> None:
+                 detector: LanguageDetector | None = None, one_per_machine: bool = False) -> None:
         self.runtime = runtime
         self.settings = runtime.settings.scoring
         self.scorer = scorer or build_scorer(self.settings)
@@ -58,6 +59,8 @@ class ScoringWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # Embedded in serving processes: one scorer per machine, the others stand by.
+        self._machine_lock = MachineLock(str(runtime.db.engine.url), "scorer") if one_per_machine else None
 
     def start(self) -> None:
         self.runtime.scoring = self
@@ -67,21 +70,25 @@ class ScoringWorker:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
+        if self._machine_lock is not None:
+            self._machine_lock.release()
 
     def wake(self) -> None:
         self._wake.set()
 
     def status(self) -> dict:
-        return {"ok": self.state == "ready", "state": self.state, "model": self.scorer.name,
+        return {"ok": self.state in ("ready", "standby"), "state": self.state, "model": self.scorer.name,
                 "reason": self.reason, "scored": self.scored_total,
                 "retry_in_seconds": None if self.next_retry_at is None
                 else max(0.0, round(self.next_retry_at - time.monotonic(), 1))}
 
     def load_model(self) -> bool:
-        """Try once to load the model; True when it is ready."""
+        """Try once to load the model (and the language detector's); True when it is ready."""
         self.state = "loading"
         try:
             self.scorer.load()
+            if self.detector is not None:
+                self.detector.detect(["Chargement des modèles de langue."])
         except Exception as exc:  # no weights, no network, no memory: keep accepting comments
             self.state, self.reason = "unavailable", f"{type(exc).__name__}: {exc}"[:500]
             log.error("scoring model unavailable, comments wait unscored: %s", self.reason)
@@ -91,6 +98,11 @@ class ScoringWorker:
         return True
 
     def _run(self) -> None:
+        if self._machine_lock is not None:
+            self.state = "standby"
+            while not self._machine_lock.try_acquire():
+                if self._stop.wait(5):
+                    return
         delay = self.settings.retry_initial_seconds
         while not self._stop.is_set():
             if self.load_model():
