@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: serve test test-sqlite test-postgres bench install clean
+.PHONY: serve test bench bench-all install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,8 +25,18 @@ serve: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+# Ours vs Isso 0.14 (intake, reads, a million stored), on SQLite and PostgreSQL; writes
+# bench/results/http.{md,json} and docs/benchmarks.md. About 20 minutes.
 bench: $(STAMP)
-	$(BIN)/python -m bench.run_all
+	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
+
+# Every benchmark: the above, scoring throughput, the closing sweep, the review queue, the soak.
+bench-all: bench
+	$(BIN)/python -m bench.scoring_throughput
+	$(BIN)/python -m bench.closing_sweep
+	$(BIN)/python -m bench.queue_latency
+	$(BIN)/python -m bench.soak
+	$(BIN)/python -m bench.report
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

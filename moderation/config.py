@@ -70,6 +70,7 @@ class ScoringSettings:
     allow_download: bool = False
     device: str = "cpu"
     threads: int = 1
+    niceness: int = 10
     batch_size: int = 16
     precision: str = "float32"
     run_worker: bool = True
@@ -86,6 +87,8 @@ class ScoringSettings:
         _choice("scoring.precision", self.precision, ("float32", "int8"))
         if not (self.device == "cpu" or self.device.startswith("cuda")):
             raise ConfigError(f"scoring.device: must be cpu or cuda[:N], got {self.device!r}")
+        if not 0 <= self.niceness <= 19:
+            raise ConfigError("scoring.niceness: must be between 0 and 19")
         for name in ("threads", "batch_size", "poll_interval_seconds", "retry_initial_seconds",
                      "retry_max_seconds", "claim_seconds"):
             _positive(f"scoring.{name}", getattr(self, name))

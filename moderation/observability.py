@@ -12,24 +12,14 @@ import time
 import uuid
 
 from flask import Flask, Response, g, request
-from prometheus_client import (CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest,
-                               multiprocess)
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from sqlalchemy import func, select
 
+from moderation.metrics import LATENCY, REQUESTS
 from moderation.runtime import Runtime
 
 log = logging.getLogger("moderation.access")
-
-REQUESTS = Counter("moderation_http_requests_total", "HTTP requests answered", ["method", "route", "status"])
-LATENCY = Histogram("moderation_http_request_duration_seconds", "Time to answer a request", ["method", "route"],
-                    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))
-SCORING_SECONDS = Histogram("moderation_scoring_batch_seconds", "Time to score one batch of comments",
-                            buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
-SCORED = Counter("moderation_comments_scored_total", "Comments scored by this process")
-THREADS_LOCKED = Counter("moderation_threads_locked_total", "Threads locked by this process's closing sweeps")
-SCHEDULER_LAST_RUN = Gauge("moderation_scheduler_last_run_timestamp_seconds",
-                           "When this process last ran the closing sweep (Unix time)", multiprocess_mode="max")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 

@@ -17,7 +17,7 @@ def test_metrics_in_prometheus_format(client, runtime):
     assert "moderation_http_request_duration_seconds_bucket" in text
     assert "moderation_comments_waiting 1.0" in text
     assert "moderation_comments_unscored 1.0" in text
-    assert "moderation_scoring_batch_seconds" in text
+    assert "moderation_scoring_batch_seconds" in text and "moderation_threads_locked_total" in text
 
 
 def test_readyz_reports_database_and_migrations(client):

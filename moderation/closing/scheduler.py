@@ -25,6 +25,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from moderation.closing import jobs
 from moderation.leader import Leadership
+from moderation.metrics import SCHEDULER_LAST_RUN, THREADS_LOCKED
 from moderation.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,8 @@ class ClosingScheduler:
                 log.exception("closing sweep failed; the next run retries")
                 return []
             self.last_run_at = datetime.now(timezone.utc)
+            SCHEDULER_LAST_RUN.set(self.last_run_at.timestamp())
+            THREADS_LOCKED.inc(len(locked))
             self.last_locked = len(locked)
             self.total_locked += len(locked)
             self.last_error = None

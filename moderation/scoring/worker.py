@@ -15,6 +15,7 @@ import uuid
 from datetime import timedelta
 
 from moderation.leader import MachineLock
+from moderation.metrics import SCORED, SCORING_SECONDS
 from moderation.runtime import Runtime
 from moderation.scoring import service
 from moderation.scoring.language import LanguageDetector
@@ -98,6 +99,7 @@ class ScoringWorker:
         return True
 
     def _run(self) -> None:
+        _lower_priority(self.settings.niceness)
         if self._machine_lock is not None:
             self.state = "standby"
             while not self._machine_lock.try_acquire():
@@ -118,6 +120,8 @@ class ScoringWorker:
                 if scored:
                     self.scored_total += scored
                     self.last_batch_seconds = time.monotonic() - started
+                    SCORING_SECONDS.observe(self.last_batch_seconds)
+                    SCORED.inc(scored)
                     continue
             except Exception as exc:
                 self.reason = f"{type(exc).__name__}"
@@ -125,6 +129,20 @@ class ScoringWorker:
                 self._stop.wait(self.settings.poll_interval_seconds)
             self._wake.wait(self.settings.poll_interval_seconds)
             self._wake.clear()
+
+
+def _lower_priority(niceness: int) -> None:
+    """Give this thread (and so the model, which computes in it) a lower CPU priority.
+
+    Linux schedules threads on their own: with a positive niceness, request threads win the
+    CPU during a burst and scoring takes what is left, catching up afterwards.
+    """
+    if niceness <= 0:
+        return
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+    except (OSError, AttributeError):
+        log.warning("cannot lower the scoring thread's priority on this system")
 
 
 def run_forever(runtime: Runtime) -> None:

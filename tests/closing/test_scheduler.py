@@ -32,10 +32,14 @@ def test_startup_locks_what_fell_due_while_down(committed_runtime, clock):
     runtime = committed_runtime
     make_article(runtime, "fell-due", published_at=clock.now() - timedelta(hours=80))
     make_article(runtime, "open", published_at=clock.now())
+    from prometheus_client import REGISTRY
+
+    locked_before = REGISTRY.get_sample_value("moderation_threads_locked_total") or 0
     scheduler = ClosingScheduler(runtime)
     scheduler.start()
     try:
         assert wait_for(lambda: lock_of(runtime, "fell-due")[0] is not None)
+        assert wait_for(lambda: REGISTRY.get_sample_value("moderation_threads_locked_total") == locked_before + 1)
         assert lock_of(runtime, "fell-due")[1] == "auto"
         assert lock_of(runtime, "open")[0] is None
         assert scheduler.status()["leader"] is True

@@ -1,0 +1,37 @@
+"""Assemble docs/benchmarks.md from the latest results under bench/results."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from bench.common import RESULTS
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+
+SECTIONS = [
+    ("http", "Comment intake and reads, ours vs Isso 0.14", "make bench"),
+    ("scoring_throughput", "Toxicity scoring throughput", ".venv/bin/python -m bench.scoring_throughput"),
+    ("closing_sweep", "The closing sweep over a million articles", ".venv/bin/python -m bench.closing_sweep"),
+    ("queue_latency", "The review queue over a million waiting comments", ".venv/bin/python -m bench.queue_latency"),
+    ("soak", "Soak: ten minutes of mixed traffic", ".venv/bin/python -m bench.soak"),
+]
+
+
+def write_report() -> None:
+    parts = ["# Benchmarks", "",
+             "Every figure below comes from a script under `bench/`, run on the machine it names; the raw "
+             "numbers are in `bench/results/*.json`. This 2-core machine is shared and noisy: comparisons are "
+             "always made in one invocation, and the tables report medians.", ""]
+    for name, title, command in SECTIONS:
+        md, data = RESULTS / f"{name}.md", RESULTS / f"{name}.json"
+        if not md.exists():
+            continue
+        meta = json.loads(data.read_text()) if data.exists() else {}
+        parts += [f"## {title}", "", f"Command: `{command}` (commit {meta.get('commit', '?')}).  ",
+                  f"Machine: {meta.get('machine', '?')}.", "", md.read_text().strip(), ""]
+    DOC.parent.mkdir(exist_ok=True)
+    DOC.write_text("\n".join(parts) + "\n")
+
+
+if __name__ == "__main__":
+    write_report()
