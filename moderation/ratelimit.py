@@ -10,12 +10,26 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 
-from flask import Flask, request
+from flask import Flask, g, request
 from flask_limiter import Limiter
 
 from moderation.runtime import Runtime
 
 
+def _once(compute):
+    """Each key is computed once per request: Flask-Limiter asks for it several times."""
+    name = f"ratelimit_{compute.__name__}"
+
+    def cached() -> str:
+        if name not in g:
+            setattr(g, name, compute())
+        return getattr(g, name)
+
+    cached.__name__ = compute.__name__
+    return cached
+
+
+@_once
 def _caller() -> str:
     """A short digest of the presented key: counters never mix callers, never hold keys."""
     header = request.headers.get("Authorization", "")
@@ -27,6 +41,7 @@ def _json() -> dict:
     return body if isinstance(body, dict) else {}
 
 
+@_once
 def _author_key() -> str:
     author = _json().get("author")
     author_id = author.get("id") if isinstance(author, dict) else None
@@ -55,6 +70,7 @@ def reader_address(payload: dict | None = None) -> str | None:
     return None
 
 
+@_once
 def _address_key() -> str:
     address = reader_address()
     return f"{_caller()}:address:{address}" if address else ""

@@ -56,9 +56,14 @@ class UtcDateTime(fields.DateTime):
         return moment.astimezone(timezone.utc)
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any):
-        if value is None:
-            return None
-        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+        return utc_iso(value)
+
+
+def utc_iso(value: Any) -> str | None:
+    """RFC 3339 in UTC with a Z, as every timestamp leaves the API."""
+    if value is None:
+        return None
+    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 class Hours(fields.Float):

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from moderation.articles.models import Article
-from moderation.articles.service import approved_count, get_article
+from moderation.articles.service import approved_count
 from moderation.audit import service as audit
 from moderation.closing.policy import ClosingPolicy
 from moderation.comments.models import APPROVED, PENDING, REJECTED, Comment
@@ -172,17 +172,22 @@ def get_comment(session: Session, comment_id: int) -> Comment:
 
 @dataclass(frozen=True)
 class PublicPage:
-    comments: list[Comment]
+    comments: list  # rows of id, parent_id, author_name, body, created_at
     count: int
     next_cursor: tuple[datetime, int] | None
 
 
 def list_public(session: Session, article_id: str, *, newest_first: bool, limit: int,
                 after: tuple[datetime, int] | None) -> PublicPage:
-    """Approved comments of a thread, keyset-paginated on (created_at, id)."""
-    get_article(session, article_id)
-    query = select(Comment).where(Comment.article_id == article_id, Comment.status == APPROVED,
-                                  Comment.erased_at.is_(None))
+    """Approved comments of a thread, keyset-paginated on (created_at, id).
+
+    Rows carry only what the public sees (no author ids, no scores); they are read as plain
+    rows, not ORM objects, because every reader of a busy article asks for them.
+    """
+    if session.scalar(select(Article.id).where(Article.id == article_id)) is None:
+        raise NotFound(f"No article {article_id!r}.", details={"article_id": article_id})
+    query = select(Comment.id, Comment.parent_id, Comment.author_name, Comment.body, Comment.created_at).where(
+        Comment.article_id == article_id, Comment.status == APPROVED, Comment.erased_at.is_(None))
     if after is not None:
         created_at, comment_id = after
         if newest_first:
@@ -195,7 +200,7 @@ def list_public(session: Session, article_id: str, *, newest_first: bool, limit:
         query = query.order_by(Comment.created_at.desc(), Comment.id.desc())
     else:
         query = query.order_by(Comment.created_at, Comment.id)
-    rows = list(session.scalars(query.limit(limit + 1)))
+    rows = session.execute(query.limit(limit + 1)).all()
     page, more = rows[:limit], len(rows) > limit
     next_cursor = (page[-1].created_at, page[-1].id) if more else None
     return PublicPage(comments=page, count=approved_count(session, article_id), next_cursor=next_cursor)
