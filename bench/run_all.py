@@ -25,7 +25,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.common import RESULTS, median, pg_database, write_results
+from bench.common import median, pg_database, write_results
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -303,7 +303,8 @@ def table(results: dict, args) -> str:
     by_row: dict[str, dict[str, dict]] = {}
     for r in results["rows"]:
         by_row.setdefault(r["row"], {})[r["system"]] = r
-    lines = ["| workload | system | req/s | p50 | p99 | errors | ours ÷ Isso (req/s) |", "|---|---|---|---|---|---|---|"]
+    lines = ["| workload | system | req/s | p50 | p99 | errors | ours ÷ Isso (req/s) |",
+             "|---|---|---|---|---|---|---|"]
     for name, systems in by_row.items():
         isso = systems.get("Isso 0.14")
         for system, r in systems.items():

@@ -177,7 +177,7 @@ def main() -> None:
         batched = float32.score(sample)
         batched_seconds = time.perf_counter() - t0
         t0 = time.perf_counter()
-        quantized = int8.score(sample)
+        int8.score(sample)
         int8_seconds = time.perf_counter() - t0
         max_diff = max(abs(b["toxicity"] - n) for b, n in zip(batched, naive_scores))
 

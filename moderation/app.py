@@ -9,10 +9,10 @@ from flask_smorest import Api
 
 from moderation.clock import Clock
 from moderation.config import Settings, load_settings
-from moderation.runtime import Runtime
-from moderation.schemas import ErrorSchema
 from moderation.observability import install_request_hooks
 from moderation.ratelimit import install_rate_limits
+from moderation.runtime import Runtime
+from moderation.schemas import ErrorSchema
 from moderation.web import register_error_handlers
 
 log = logging.getLogger(__name__)

@@ -14,9 +14,19 @@ from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from moderation.auth.service import Principal
-from moderation.errors import (ApiError, Forbidden, InternalError, InvalidJson, MethodNotAllowed, NotFound,
-                               PayloadTooLarge, Unauthorized, Unavailable, UnsupportedMediaType,
-                               ValidationError)
+from moderation.errors import (
+    ApiError,
+    Forbidden,
+    InternalError,
+    InvalidJson,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    Unauthorized,
+    Unavailable,
+    UnsupportedMediaType,
+    ValidationError,
+)
 from moderation.runtime import Runtime
 from moderation.schemas import ErrorSchema
 

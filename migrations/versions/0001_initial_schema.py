@@ -4,10 +4,10 @@ Revision ID: 1b9cc4330c58
 Revises: 
 Create Date: 2026-11-25 12:12:55.614047
 """
-from alembic import op
 import sqlalchemy as sa
-import moderation.db
+from alembic import op
 
+import moderation.db
 
 revision = '1b9cc4330c58'
 down_revision = None

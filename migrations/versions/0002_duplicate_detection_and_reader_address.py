@@ -4,10 +4,8 @@ Revision ID: 1db7e32e06e8
 Revises: 1b9cc4330c58
 Create Date: 2026-11-25 12:26:00.038798
 """
-from alembic import op
 import sqlalchemy as sa
-import moderation.db
-
+from alembic import op
 
 revision = '1db7e32e06e8'
 down_revision = '1b9cc4330c58'

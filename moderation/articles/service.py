@@ -1,6 +1,7 @@
 """Articles as the site's frontend registers them, and their thread status."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -39,7 +40,17 @@ class ArticleView:
     comments: ThreadStatus
 
 
+ARTICLE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def ensure_article_id(article_id: str) -> None:
+    """An id that cannot exist is simply not found (and never reaches the database)."""
+    if not ARTICLE_ID.match(article_id):
+        raise NotFound(f"No article {article_id!r}.", details={"article_id": article_id})
+
+
 def get_article(session: Session, article_id: str, *, for_update: bool = False) -> Article:
+    ensure_article_id(article_id)
     query = select(Article).where(Article.id == article_id)
     if for_update:
         query = query.with_for_update()

@@ -4,8 +4,7 @@ from moderation.articles import service
 from moderation.articles.schemas import ArticleIn, ArticleOut
 from moderation.db import after_commit
 from moderation.errors import validation_error
-from moderation.schemas import ARTICLE_ID
-from moderation.schemas import ErrorSchema
+from moderation.schemas import ARTICLE_ID, ErrorSchema
 from moderation.web import Blueprint, now, require, runtime, transaction
 
 blp = Blueprint("articles", __name__, description="Articles and the state of their comment thread")

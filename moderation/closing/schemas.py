@@ -1,4 +1,4 @@
-from marshmallow import fields, validate
+from marshmallow import validate
 
 from moderation.schemas import CleanText, Hours, StrictSchema
 

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from moderation.articles.models import Article
-from moderation.articles.service import approved_count
+from moderation.articles.service import approved_count, ensure_article_id
 from moderation.audit import service as audit
 from moderation.closing.policy import ClosingPolicy
 from moderation.comments.models import APPROVED, PENDING, REJECTED, Comment
@@ -85,6 +85,7 @@ def post_comment(session: Session, article_id: str, new: NewComment, rules: Inta
     This is the hot path of a news site's comment burst: one statement checks everything,
     one statement inserts, no ORM flush.
     """
+    ensure_article_id(article_id)
     if new.idempotency_key is not None:
         existing = _by_idempotency_key(session, new.idempotency_key)
         if existing is not None:
@@ -184,6 +185,7 @@ def list_public(session: Session, article_id: str, *, newest_first: bool, limit:
     Rows carry only what the public sees (no author ids, no scores); they are read as plain
     rows, not ORM objects, because every reader of a busy article asks for them.
     """
+    ensure_article_id(article_id)
     if session.scalar(select(Article.id).where(Article.id == article_id)) is None:
         raise NotFound(f"No article {article_id!r}.", details={"article_id": article_id})
     query = select(Comment.id, Comment.parent_id, Comment.author_name, Comment.body, Comment.created_at).where(

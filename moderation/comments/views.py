@@ -4,12 +4,17 @@ from flask import jsonify
 from flask.views import MethodView
 
 from moderation.comments import service
-from moderation.comments.schemas import (CommentAccepted, FullComment, IdempotencyHeader, NewCommentIn,
-                                         ThreadArgs, ThreadPage)
+from moderation.comments.schemas import (
+    CommentAccepted,
+    FullComment,
+    IdempotencyHeader,
+    NewCommentIn,
+    ThreadArgs,
+    ThreadPage,
+)
 from moderation.errors import validation_error
-from moderation.schemas import decode_cursor, encode_cursor, utc_iso
 from moderation.ratelimit import reader_address
-from moderation.schemas import ErrorSchema
+from moderation.schemas import ErrorSchema, decode_cursor, encode_cursor, utc_iso
 from moderation.web import Blueprint, require, runtime, transaction
 
 blp = Blueprint("comments", __name__, description="Reader comments: intake and the public thread")

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 from moderation.articles.models import Article
 from moderation.audit import service as audit
 from moderation.closing.policy import ClosingPolicy
-from moderation.comments.models import APPROVED, PENDING, REJECTED, STATUSES, Comment
+from moderation.comments.models import APPROVED, PENDING, REJECTED, Comment
 from moderation.errors import ApiError, Conflict, NotFound
-from moderation.review.decisions import ACTIONS, apply_decision
+from moderation.review.decisions import apply_decision
 from moderation.review.models import BannedAuthor, Report
 from moderation.scoring.models import CommentScore
 
@@ -110,7 +110,8 @@ def _decorate(session: Session, comments: list[Comment], policy: ClosingPolicy, 
     if not comments:
         return []
     ids = [c.id for c in comments]
-    scores = {s.comment_id: s.scores for s in session.scalars(select(CommentScore).where(CommentScore.comment_id.in_(ids)))}
+    scores = {s.comment_id: s.scores
+              for s in session.scalars(select(CommentScore).where(CommentScore.comment_id.in_(ids)))}
     article_ids = {c.article_id for c in comments}
     articles = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(article_ids)))}
     authors = {c.author_id for c in comments}

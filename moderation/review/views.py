@@ -5,8 +5,8 @@ from flask.views import MethodView
 from moderation.audit import service as audit
 from moderation.errors import validation_error
 from moderation.review import schemas, service
-from moderation.schemas import decode_cursor, encode_cursor
-from moderation.schemas import ErrorSchema
+from moderation.schemas import ErrorSchema, decode_cursor, encode_cursor
+from moderation.text import InvalidText, clean_text
 from moderation.web import Blueprint, principal, require, runtime, transaction
 
 blp = Blueprint("moderation", __name__,
@@ -112,6 +112,11 @@ class Log(MethodView):
 def _author_id(author_id: str) -> str:
     if not 1 <= len(author_id) <= 128:
         raise validation_error("author_id", "Must be 1 to 128 characters.")
+    try:
+        if clean_text(author_id) != author_id:
+            raise InvalidText("control characters")
+    except InvalidText:
+        raise validation_error("author_id", "Must not contain control characters.") from None
     return author_id
 
 

@@ -2,8 +2,6 @@
 import time
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import select
-
 from moderation.articles.models import Article
 from moderation.clock import SystemClock
 from moderation.closing.scheduler import DEADLINE_JOB, ClosingScheduler

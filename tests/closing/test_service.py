@@ -1,14 +1,12 @@
 import threading
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from moderation.articles.models import Article
 from moderation.audit.models import AuditEntry
 from moderation.closing import jobs
 from moderation.closing.service import lock_due_threads, next_deadline
-from moderation.config import Settings
 from moderation.db import Database
 from moderation.runtime import Runtime
 from tests.conftest import T0

@@ -215,3 +215,11 @@ def test_thread_query_validation(client, article, query):
 
 def test_thread_of_unknown_article_is_404(client):
     assert client.get("/api/v1/articles/zzz/comments").status_code == 404
+
+
+@pytest.mark.parametrize("path", ["/api/v1/articles/a%00b", "/api/v1/articles/a%00b/comments", "/api/v1/articles/é"])
+def test_impossible_article_ids_are_404_not_500(client, frontend, path):
+    assert client.get(path).status_code == 404
+    posted = client.post(f"{path}/comments" if not path.endswith("comments") else path, headers=frontend,
+                         json={"author": {"id": "r", "name": "R"}, "body": "x"})
+    assert posted.status_code == 404 and posted.json["error"]["code"] == "not_found"

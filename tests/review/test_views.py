@@ -1,4 +1,3 @@
-import threading
 
 import pytest
 from sqlalchemy import select, text
@@ -6,7 +5,6 @@ from sqlalchemy import select, text
 from moderation.app import create_app
 from moderation.audit.models import AuditEntry
 from moderation.comments.models import Comment
-from moderation.config import Settings
 from moderation.runtime import Runtime
 from moderation.scoring.scorer import FakeScorer
 from moderation.scoring.worker import score_pending
@@ -66,9 +64,9 @@ def test_queue_orders_and_filters(client, moderator, runtime, clock):
 
     detector = LanguageDetector(["fr", "de"])
     with runtime.db.transaction() as session:  # score all but the last
-        session.execute(text("UPDATE comments SET claimed_by = 'hold', claim_expires_at = '9999-01-01 00:00:00' "
-                             f"WHERE id = {unscored}") if runtime.db.is_sqlite else
-                        text(f"UPDATE comments SET claimed_by = 'hold', claim_expires_at = '9999-01-01' WHERE id = {unscored}"))
+        far = "'9999-01-01 00:00:00'" if runtime.db.is_sqlite else "'9999-01-01'"
+        session.execute(text(f"UPDATE comments SET claimed_by = 'hold', claim_expires_at = {far} "
+                             f"WHERE id = {unscored}"))
     score_pending(runtime, FakeScorer(), detector, "w")
 
     def listing(query):
@@ -311,3 +309,8 @@ def test_queue_keyset_uses_the_partial_indexes(runtime):
             "AND (sort_toxicity, created_at, id) < (0.5, '2026-01-01', 10) "
             "ORDER BY sort_toxicity DESC, created_at DESC, id DESC LIMIT 51")))
     assert "ix_comments_queue_toxicity" in plan and "TEMP B-TREE" not in plan
+
+
+def test_author_id_with_control_characters_is_422(client, moderator):
+    response = client.post(f"{Q}/authors/bad%00id/ban", headers=moderator, json={})
+    assert response.status_code == 422 and "author_id" in response.json["error"]["details"]

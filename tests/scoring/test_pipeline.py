@@ -6,7 +6,6 @@ from sqlalchemy import func, select
 
 from moderation.audit.models import AuditEntry
 from moderation.comments.models import Comment
-from moderation.config import Settings
 from moderation.db import Database
 from moderation.runtime import Runtime
 from moderation.scoring.detoxify_scorer import DetoxifyScorer
