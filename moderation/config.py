@@ -70,7 +70,7 @@ class ScoringSettings:
     allow_download: bool = False
     device: str = "cpu"
     threads: int = 1
-    niceness: int = 10
+    niceness: int = 19
     batch_size: int = 16
     precision: str = "float32"
     run_worker: bool = True

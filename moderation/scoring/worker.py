@@ -139,8 +139,12 @@ def _lower_priority(niceness: int) -> None:
     """
     if niceness <= 0:
         return
+    thread_id = threading.get_native_id()
     try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+        os.setpriority(os.PRIO_PROCESS, thread_id, niceness)
+        if niceness >= 19:
+            # The lowest: Linux's idle class, CPU time that no request thread wants.
+            os.sched_setscheduler(thread_id, os.SCHED_IDLE, os.sched_param(0))
     except (OSError, AttributeError):
         log.warning("cannot lower the scoring thread's priority on this system")
 
