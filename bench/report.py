@@ -29,6 +29,9 @@ def write_report() -> None:
         meta = json.loads(data.read_text()) if data.exists() else {}
         parts += [f"## {title}", "", f"Command: `{command}` (commit {meta.get('commit', '?')}).  ",
                   f"Machine: {meta.get('machine', '?')}.", "", md.read_text().strip(), ""]
+    analysis = Path(__file__).resolve().parent / "analysis.md"
+    if analysis.exists():
+        parts += [analysis.read_text().strip(), ""]
     DOC.parent.mkdir(exist_ok=True)
     DOC.write_text("\n".join(parts) + "\n")
 

@@ -141,7 +141,7 @@ def main() -> None:
     parser.add_argument("--comments", type=int, default=96)
     parser.add_argument("--ranking", type=int, default=500)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--batch-size", type=int, default=8)
     args = parser.parse_args()
 
     import torch

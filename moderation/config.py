@@ -71,7 +71,7 @@ class ScoringSettings:
     device: str = "cpu"
     threads: int = 1
     niceness: int = 19
-    batch_size: int = 16
+    batch_size: int = 8
     precision: str = "float32"
     run_worker: bool = True
     poll_interval_seconds: float = 2.0

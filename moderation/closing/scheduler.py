@@ -31,7 +31,9 @@ from moderation.runtime import Runtime
 log = logging.getLogger(__name__)
 
 SWEEP_JOB, DEADLINE_JOB, LEADERSHIP_JOB = "closing-sweep", "closing-next-deadline", "closing-leadership"
-LEADERSHIP_CHECK_SECONDS = 5
+# Also how often the leader re-reads the nearest deadline: an article registered through
+# another process (another gunicorn worker or instance) gets its one-off job within this.
+LEADERSHIP_CHECK_SECONDS = 2
 
 
 class ClosingScheduler:
@@ -72,9 +74,13 @@ class ClosingScheduler:
 
     def _check_leadership(self) -> None:
         was_leader = self.leadership.held
-        if self._is_leader() and not was_leader:
+        if not self._is_leader():
+            return
+        if not was_leader:
             log.info("this process now runs the closing scheduler")
             self.run_sweep()
+        else:
+            self.replan()
 
     def run_sweep(self) -> list[str]:
         """One sweep, if this process is the leader; then re-plan the next deadline job."""
