@@ -118,6 +118,7 @@ class ScoringWorker:
                 started = time.monotonic()
                 scored = score_pending(self.runtime, self.scorer, self.detector, self.worker_id)
                 if scored:
+                    self.reason = None
                     self.scored_total += scored
                     self.last_batch_seconds = time.monotonic() - started
                     SCORING_SECONDS.observe(self.last_batch_seconds)
