@@ -21,6 +21,17 @@ log = logging.getLogger(__name__)
 ADVISORY_KEY = 0x6D6F6431  # "mod1"
 
 
+def try_flock(path: str):
+    """An open file holding an exclusive lock on ``path``, or None if another process holds it."""
+    handle = open(path, "a+b")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        return None
+    return handle
+
+
 class Leadership:
     def __init__(self, db: Database, name: str = "scheduler") -> None:
         self.db = db
@@ -60,14 +71,8 @@ class Leadership:
         if path is None:  # an in-memory database belongs to this process alone
             self._file = open(os.devnull, "rb")
             return True
-        handle = open(f"{path}.{self.name}.lock", "a+b")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            return False
-        self._file = handle
-        return True
+        self._file = try_flock(f"{path}.{self.name}.lock")
+        return self._file is not None
 
     def _try_advisory(self) -> bool:
         connection = self.db.engine.connect()
@@ -121,16 +126,9 @@ class MachineLock:
         return self._file is not None
 
     def try_acquire(self) -> bool:
-        if self._file is not None:
-            return True
-        handle = open(self.path, "a+b")
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
-            return False
-        self._file = handle
-        return True
+        if self._file is None:
+            self._file = try_flock(self.path)
+        return self._file is not None
 
     def release(self) -> None:
         if self._file is not None:

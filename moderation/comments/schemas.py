@@ -36,13 +36,15 @@ class CommentAccepted(Schema):
 
 
 class PublicAuthor(Schema):
-    name = fields.String(attribute="author_name", required=True)
+    name = fields.String(required=True)
 
 
 class PublicComment(Schema):
+    """What the public sees of a comment: no author id, no scores (serialised in views.py)."""
+
     id = fields.Integer(required=True)
     parent_id = fields.Integer(allow_none=True)
-    author = fields.Function(lambda c: {"name": c.author_name}, required=True)
+    author = fields.Nested(PublicAuthor, required=True)
     body = fields.String(required=True)
     created_at = UtcDateTime(required=True)
 

@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
-from moderation.audit.models import AuditEntry  # noqa: F401  (documented below)
 from moderation.comments.models import STATUSES
+from moderation.comments.schemas import FullComment
 from moderation.review.models import REPORT_REASONS
 from moderation.schemas import ARTICLE_ID, CleanText, PageArgs, StrictSchema, UtcDateTime
 
@@ -17,20 +17,7 @@ class QueueArgs(PageArgs):
     reported = fields.Boolean(load_default=None)
 
 
-class QueueAuthor(Schema):
-    id = fields.String(required=True)
-    name = fields.String(required=True)
-
-
-class QueueComment(Schema):
-    id = fields.Integer(required=True)
-    article_id = fields.String(required=True)
-    parent_id = fields.Integer(allow_none=True)
-    author = fields.Function(lambda c: {"id": c.author_id, "name": c.author_name}, required=True)
-    body = fields.String(required=True)
-    status = fields.String(required=True, validate=validate.OneOf(STATUSES))
-    created_at = UtcDateTime(required=True)
-    decided_at = UtcDateTime(allow_none=True)
+class QueueComment(FullComment):
     decided_by = fields.String(allow_none=True)
 
 
