@@ -1,7 +1,7 @@
 """Locking threads: the automatic sweep and the moderators' manual lock and unlock."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
@@ -71,9 +71,7 @@ def next_deadline(session: Session, policy: ClosingPolicy) -> datetime | None:
 
 
 def _aware(moment: datetime) -> datetime:
-    # Aggregates bypass the column type on SQLite and come back as text or naive values.
-    from datetime import timezone
-
+    # Aggregates may bypass the column type on SQLite and come back as text or naive values.
     if isinstance(moment, str):
         moment = datetime.fromisoformat(moment)
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)

@@ -203,3 +203,32 @@ def test_end_to_end_post_to_scores_through_real_detoxify(settings, engine, commi
         assert 0 <= score.scores["toxicity"] <= 1 and comment.language == "fr"
     finally:
         runtime.scoring.stop()
+
+
+def test_uncovered_language_is_logged_without_the_body(runtime, caplog):
+    article = make_article(runtime)
+    body = "Das ist ein sehr guter Artikel über die Abstimmung, vielen Dank dafür."
+    comment = make_comment(runtime, article, body=body)
+    caplog.set_level("WARNING", logger="moderation.scoring.worker")
+    score_pending(runtime, FakeScorer(), LanguageDetector(["fr", "de", "it"]), "w1")
+    assert stored(runtime, comment.id)[0].language == "de"
+    warning = [r.getMessage() for r in caplog.records if "does not cover" in r.getMessage()]
+    assert warning == [f"comment {comment.id} is in 'de', which model fake does not cover"]
+    assert body not in caplog.text
+
+
+def test_model_check_command_runs_detoxify_on_a_local_checkpoint(tiny_checkpoint, tmp_path, backend):
+    import subprocess
+    import sys
+
+    if backend != "sqlite":
+        pytest.skip("runs once")
+    result = subprocess.run([sys.executable, "-m", "moderation.cli", "model", "check"], cwd=tmp_path, timeout=300,
+                            env={"PATH": "/usr/bin:/bin", "MODERATION_SCORING__CHECKPOINT": str(tiny_checkpoint)},
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert "detoxify-multilingual:detoxify.ckpt" in result.stdout and "'toxicity':" in result.stdout
+    missing = subprocess.run([sys.executable, "-m", "moderation.cli", "model", "check"], cwd=tmp_path, timeout=300,
+                             env={"PATH": "/usr/bin:/bin", "MODERATION_SCORING__CHECKPOINT": str(tmp_path / "no.ckpt")},
+                             capture_output=True, text=True)
+    assert missing.returncode == 1 and "no checkpoint file" in missing.stderr and "Traceback" not in missing.stderr
