@@ -1,5 +1,5 @@
 """The application factory. Nothing is created at import time: ``create_app()`` builds the
-app for `moderation serve`, gunicorn (``'moderation.app:create_app()'``) and tests alike."""
+app for `moderation serve`, gunicorn (through ``moderation.server:application()``) and tests."""
 from __future__ import annotations
 
 import logging
@@ -41,7 +41,6 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         OPENAPI_URL_PREFIX=API_PREFIX,
         OPENAPI_JSON_PATH="openapi.json",
         MAX_CONTENT_LENGTH=settings.api.max_request_bytes,
-        JSON_SORT_KEYS=False,
     )
     app.json.sort_keys = False
     app.json.ensure_ascii = False  # unicode stays as sent, byte for byte
