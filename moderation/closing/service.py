@@ -1,7 +1,7 @@
 """Locking threads: the automatic sweep and the moderators' manual lock and unlock."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
@@ -64,17 +64,10 @@ def next_deadline(session: Session, policy: ClosingPolicy) -> datetime | None:
                                                         Article.fixed_closes_at.is_not(None)))
     candidates = []
     if earliest_site is not None:
-        candidates.append(_aware(earliest_site) + policy.site_window)
+        candidates.append(earliest_site + policy.site_window)
     if earliest_fixed is not None:
-        candidates.append(_aware(earliest_fixed))
+        candidates.append(earliest_fixed)
     return min(candidates) if candidates else None
-
-
-def _aware(moment: datetime) -> datetime:
-    # Aggregates may bypass the column type on SQLite and come back as text or naive values.
-    if isinstance(moment, str):
-        moment = datetime.fromisoformat(moment)
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def lock_thread(session: Session, article_id: str, actor: str, reason: str | None, now: datetime) -> Article:
