@@ -111,7 +111,7 @@ def post_comment(session: Session, article_id: str, new: NewComment, rules: Inta
     if checks.author_banned:
         raise AuthorBanned()
     if new.parent_id is not None:
-        parent = session.get(Comment, new.parent_id) if new.parent_id < 2**63 else None
+        parent = find_comment(session, new.parent_id)
         if parent is None or parent.article_id != article_id or parent.status != APPROVED:
             raise validation_error("parent_id", "Must be an approved comment of the same article.")
     if rules.duplicate_window and checks.duplicate_of is not None:
@@ -164,8 +164,16 @@ def _iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.isoformat().replace("+00:00", "Z")
 
 
-def get_comment(session: Session, comment_id: int) -> Comment:
-    comment = session.get(Comment, comment_id) if 0 < comment_id < 2**63 else None
+def find_comment(session: Session, comment_id: int, *, for_update: bool = False) -> Comment | None:
+    """The comment, or None; an id outside the 64-bit range cannot exist and never reaches the database."""
+    if not 0 < comment_id < 2**63:
+        return None
+    query = select(Comment).where(Comment.id == comment_id)
+    return session.scalar(query.with_for_update() if for_update else query)
+
+
+def get_comment(session: Session, comment_id: int, *, for_update: bool = False) -> Comment:
+    comment = find_comment(session, comment_id, for_update=for_update)
     if comment is None:
         raise NotFound(f"No comment {comment_id}.", details={"comment_id": comment_id})
     return comment

@@ -13,6 +13,7 @@ from moderation.articles.models import Article
 from moderation.audit import service as audit
 from moderation.closing.policy import ClosingPolicy
 from moderation.comments.models import APPROVED, PENDING, REJECTED, Comment
+from moderation.comments.service import find_comment, get_comment
 from moderation.errors import ApiError, Conflict, NotFound
 from moderation.review.decisions import apply_decision
 from moderation.review.models import BannedAuthor, Report
@@ -147,10 +148,7 @@ def decide(session: Session, comment_id: int, action: str, actor: str, reason: s
     The row is locked first, so of two moderators deciding at once exactly one succeeds and
     the other gets a 409 naming the current status and who decided it.
     """
-    comment = session.scalar(select(Comment).where(Comment.id == comment_id).with_for_update()) \
-        if 0 < comment_id < 2**63 else None
-    if comment is None:
-        raise NotFound(f"No comment {comment_id}.", details={"comment_id": comment_id})
+    comment = get_comment(session, comment_id, for_update=True)
     if comment.status != expected_status:
         raise Conflict(
             f"The comment is {comment.status}, not {expected_status}.",
@@ -191,8 +189,7 @@ def decide_many(session: Session, decisions: list[dict], actor: str, now: dateti
 def report_comment(session: Session, comment_id: int, reporter_id: str, reason: str, note: str | None,
                    now: datetime) -> Report:
     """A reader reports a comment; an approved one returns to the queue (still public)."""
-    comment = session.scalar(select(Comment).where(Comment.id == comment_id).with_for_update()) \
-        if 0 < comment_id < 2**63 else None
+    comment = find_comment(session, comment_id, for_update=True)
     if comment is None or comment.erased_at is not None:
         raise NotFound(f"No comment {comment_id}.", details={"comment_id": comment_id})
     report = Report(comment_id=comment_id, reporter_id=reporter_id, reason=reason, note=note, created_at=now)
