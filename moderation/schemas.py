@@ -9,9 +9,10 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from moderation.articles.models import ARTICLE_ID_PATTERN, ARTICLE_ID_RULE
 from moderation.text import InvalidText, clean_text
 
-ARTICLE_ID = validate.Regexp(r"^[A-Za-z0-9._:-]{1,128}$", error="1 to 128 characters of A-Z a-z 0-9 . _ : -")
+ARTICLE_ID = validate.Regexp(ARTICLE_ID_PATTERN, error=ARTICLE_ID_RULE)
 
 
 class StrictSchema(Schema):

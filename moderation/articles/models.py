@@ -7,6 +7,10 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from moderation.db import Base, UTCDateTime
 
+# What the site may use as an article id (its slug or CMS id), checked by the API and the services.
+ARTICLE_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,128}$"
+ARTICLE_ID_RULE = "1 to 128 characters of A-Z a-z 0-9 . _ : -"
+
 
 class Article(Base):
     """An article whose comment thread we host. Its deadline rule lives in closing/policy.py."""

@@ -1,13 +1,9 @@
 from marshmallow import Schema, fields, validate
 
-from moderation.schemas import ARTICLE_ID, CleanText, Hours, StrictSchema, UtcDateTime
+from moderation.schemas import CleanText, Hours, StrictSchema, UtcDateTime
 
 LANGUAGE_TAG = validate.Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
                                error="Must be a language tag such as fr or fr-CH.")
-
-
-class ArticlePath(Schema):
-    article_id = fields.String(required=True, validate=ARTICLE_ID)
 
 
 class ArticleIn(StrictSchema):

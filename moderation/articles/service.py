@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from moderation.articles.models import Article
+from moderation.articles.models import ARTICLE_ID_PATTERN, Article
 from moderation.closing import policy as rules
 from moderation.closing.policy import ClosingPolicy
 from moderation.comments.models import APPROVED, Comment
@@ -40,7 +40,7 @@ class ArticleView:
     comments: ThreadStatus
 
 
-ARTICLE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+ARTICLE_ID = re.compile(ARTICLE_ID_PATTERN)
 
 
 def ensure_article_id(article_id: str) -> None:

@@ -1,10 +1,11 @@
 from flask.views import MethodView
 
 from moderation.articles import service
+from moderation.articles.models import ARTICLE_ID_RULE
 from moderation.articles.schemas import ArticleIn, ArticleOut
 from moderation.db import after_commit
 from moderation.errors import validation_error
-from moderation.schemas import ARTICLE_ID, ErrorSchema
+from moderation.schemas import ErrorSchema
 from moderation.web import Blueprint, now, require, runtime, transaction
 
 blp = Blueprint("articles", __name__, description="Articles and the state of their comment thread")
@@ -26,10 +27,8 @@ class ArticleResource(MethodView):
     @blp.alt_response(422, schema=ErrorSchema)
     def put(self, fields: dict, article_id: str):
         """Register or update an article (201 when created, 200 when updated)."""
-        try:
-            ARTICLE_ID(article_id)
-        except Exception:
-            raise validation_error("article_id", "1 to 128 characters of A-Z a-z 0-9 . _ : -") from None
+        if not service.ARTICLE_ID.match(article_id):
+            raise validation_error("article_id", ARTICLE_ID_RULE)
         rt = runtime()
         with transaction() as session:
             article, created = service.upsert_article(session, article_id, fields, rt.now())
