@@ -6,6 +6,13 @@ from datetime import datetime, timedelta, timezone
 from typing import Protocol
 
 
+def utc_iso(moment: datetime | None) -> str | None:
+    """RFC 3339 in UTC with a Z, as every timestamp leaves the API."""
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current time, timezone-aware, in UTC."""

@@ -10,6 +10,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from moderation.articles.models import ARTICLE_ID_PATTERN, ARTICLE_ID_RULE
+from moderation.clock import utc_iso
 from moderation.text import InvalidText, clean_text
 
 ARTICLE_ID = validate.Regexp(ARTICLE_ID_PATTERN, error=ARTICLE_ID_RULE)
@@ -59,12 +60,6 @@ class UtcDateTime(fields.DateTime):
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any):
         return utc_iso(value)
 
-
-def utc_iso(value: Any) -> str | None:
-    """RFC 3339 in UTC with a Z, as every timestamp leaves the API."""
-    if value is None:
-        return None
-    return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 class Hours(fields.Float):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from moderation.articles.models import Article
 from moderation.articles.service import approved_count, ensure_article_id
 from moderation.audit import service as audit
+from moderation.clock import utc_iso
 from moderation.closing.policy import ClosingPolicy
 from moderation.comments.models import APPROVED, PENDING, REJECTED, Comment
 from moderation.db import UTCDateTime, after_commit
@@ -106,8 +107,8 @@ def post_comment(session: Session, article_id: str, new: NewComment, rules: Inta
     if checks is None:
         raise NotFound(f"No article {article_id!r}.", details={"article_id": article_id})
     if not rules.policy.is_open(checks, now):
-        raise CommentsClosed(details={"closes_at": _iso(rules.policy.closes_at(checks)),
-                                      "locked_at": _iso(checks.locked_at)})
+        raise CommentsClosed(details={"closes_at": utc_iso(rules.policy.closes_at(checks)),
+                                      "locked_at": utc_iso(checks.locked_at)})
     if checks.author_banned:
         raise AuthorBanned()
     if new.parent_id is not None:
@@ -158,10 +159,6 @@ def _same_request(existing: Comment, article_id: str, new: NewComment) -> Commen
         raise Conflict("This Idempotency-Key was used for another comment.",
                        details={"idempotency_key": new.idempotency_key})
     return existing
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat().replace("+00:00", "Z")
 
 
 def find_comment(session: Session, comment_id: int, *, for_update: bool = False) -> Comment | None:

@@ -3,6 +3,7 @@ from datetime import datetime
 from flask import jsonify
 from flask.views import MethodView
 
+from moderation.clock import utc_iso
 from moderation.comments import service
 from moderation.comments.schemas import (
     CommentAccepted,
@@ -14,7 +15,7 @@ from moderation.comments.schemas import (
 )
 from moderation.errors import validation_error
 from moderation.ratelimit import reader_address
-from moderation.schemas import ErrorSchema, decode_cursor, encode_cursor, utc_iso
+from moderation.schemas import ErrorSchema, decode_cursor, encode_cursor
 from moderation.web import Blueprint, require, runtime, transaction
 
 blp = Blueprint("comments", __name__, description="Reader comments: intake and the public thread")
