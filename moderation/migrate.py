@@ -1,6 +1,7 @@
 """Schema migrations: every change is an Alembic revision under migrations/."""
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -26,14 +27,12 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
         command.upgrade(config, revision)
 
 
+@functools.cache
 def head_revision() -> str | None:
+    """The newest migration shipped with this code (read once: it cannot change while running)."""
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
-
-
-def is_at_head(engine: Engine) -> bool:
-    return current_revision(engine) == head_revision()
