@@ -22,6 +22,7 @@ from moderation.errors import (
     MethodNotAllowed,
     NotFound,
     PayloadTooLarge,
+    RateLimited,
     Unauthorized,
     Unavailable,
     UnsupportedMediaType,
@@ -138,7 +139,8 @@ def register_error_handlers(app: Flask) -> None:
             messages = getattr(error, "data", {}).get("messages", {})
             return render(ValidationError(details=_flatten_locations(messages)))
         if error.code == 429:
-            return render(_rate_limited(error))
+            # Flask-Limiter adds Retry-After (headers_enabled) to whatever response we render.
+            return render(RateLimited(details={"limit": str(error.description)}))
         cls = _HTTP_ERRORS.get(error.code or 500)
         if cls is None:
             api_error = ApiError(error.description)
@@ -159,13 +161,3 @@ def register_error_handlers(app: Flask) -> None:
             return render(Unavailable())
         log.exception("unhandled error on %s %s", request.method, request.path)
         return render(InternalError())
-
-
-def _rate_limited(error: HTTPException) -> ApiError:
-    from moderation.errors import RateLimited
-
-    limited = RateLimited(details={"limit": str(getattr(error, "description", ""))})
-    retry_after = getattr(error, "retry_after", None)
-    if retry_after:
-        limited.headers["Retry-After"] = str(int(retry_after))
-    return limited
