@@ -42,10 +42,6 @@ def transaction(write: bool = True):
     return runtime().db.transaction(write=write)
 
 
-def now():
-    return runtime().now()
-
-
 class _Parser(FlaskParser):
     """Malformed JSON is a 400 invalid_json, not webargs' generic 400."""
 

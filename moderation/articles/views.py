@@ -6,7 +6,7 @@ from moderation.articles.schemas import ArticleIn, ArticleOut
 from moderation.db import after_commit
 from moderation.errors import validation_error
 from moderation.schemas import ErrorSchema
-from moderation.web import Blueprint, now, require, runtime, transaction
+from moderation.web import Blueprint, require, runtime, transaction
 
 blp = Blueprint("articles", __name__, description="Articles and the state of their comment thread")
 
@@ -17,8 +17,9 @@ class ArticleResource(MethodView):
     @blp.alt_response(404, schema=ErrorSchema)
     def get(self, article_id: str):
         """An article and its thread: open, closes_at, locked_at, lock_reason, approved count (public)."""
+        rt = runtime()
         with transaction(write=False) as session:
-            return service.view(session, service.get_article(session, article_id), runtime().policy, now())
+            return service.view(session, service.get_article(session, article_id), rt.policy, rt.now())
 
     @require(blp, "frontend")
     @blp.arguments(ArticleIn())
