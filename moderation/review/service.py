@@ -232,10 +232,6 @@ def unban_author(session: Session, author_id: str, actor: str, reason: str | Non
     return True
 
 
-def is_banned(session: Session, author_id: str) -> BannedAuthor | None:
-    return session.get(BannedAuthor, author_id)
-
-
 ERASED_NAME = ""
 
 

@@ -113,9 +113,3 @@ def _automatic_decision(session: Session, comment: Comment, scores: dict[str, fl
                                                    for label, threshold in below.items()):
         reason = ", ".join(f"{label} {scores[label]:.3f} < {threshold}" for label, threshold in below.items())
         apply_decision(session, comment, "approve", audit.AUTO, reason, now, details={"scores": scores})
-
-
-def unscored_count(session: Session) -> int:
-    from sqlalchemy import func
-
-    return session.scalar(select(func.count()).select_from(Comment).where(Comment.scored_at.is_(None))) or 0
