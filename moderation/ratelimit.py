@@ -14,6 +14,7 @@ from flask import Flask, g, request
 from flask_limiter import Limiter
 
 from moderation.runtime import Runtime
+from moderation.web import runtime
 
 
 def _once(compute):
@@ -50,8 +51,6 @@ def _author_key() -> str:
 
 def reader_address(payload: dict | None = None) -> str | None:
     """The reader's address: from the body, else from trusted proxies' X-Forwarded-For."""
-    from moderation.web import runtime
-
     body = payload if payload is not None else _json()
     given = body.get("reader_address")
     if isinstance(given, str):
