@@ -3,7 +3,8 @@ from moderation.articles.models import Article
 from moderation.audit.models import AuditEntry
 from moderation.auth.models import ApiKey
 from moderation.comments.models import Comment
+from moderation.events.models import DomainEvent
 from moderation.review.models import BannedAuthor, Report
 from moderation.scoring.models import CommentScore
 
-__all__ = ["Article", "AuditEntry", "ApiKey", "Comment", "BannedAuthor", "Report", "CommentScore"]
+__all__ = ["Article", "AuditEntry", "ApiKey", "Comment", "BannedAuthor", "Report", "CommentScore", "DomainEvent"]

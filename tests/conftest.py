@@ -110,7 +110,11 @@ def client(app):
 
 
 def _empty_tables(engine) -> None:
-    tables = ["reports", "banned_authors", "comment_scores", "comments", "articles", "api_keys", "audit_log"]
+    from moderation import models  # noqa: F401  (every table in the metadata)
+    from moderation.db import Base
+
+    # Children before parents, so that foreign keys never refuse a delete.
+    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY"))

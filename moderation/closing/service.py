@@ -9,8 +9,10 @@ from sqlalchemy.orm import Session
 from moderation.articles.models import Article
 from moderation.articles.service import get_article
 from moderation.audit import service as audit
+from moderation.clock import utc_iso
 from moderation.closing import policy as rules
 from moderation.closing.policy import ClosingPolicy
+from moderation.events import service as events
 
 AUTO, MANUAL = "auto", "manual"
 
@@ -48,6 +50,8 @@ def lock_due_threads(session: Session, policy: ClosingPolicy, now: datetime, bat
             ))
             for article_id in changed:
                 audit.record(session, now, audit.AUTO, "lock", article_id=article_id, reason="deadline passed")
+            events.publish_many(session, events.THREAD_LOCKED, now,
+                                [(article_id, {"reason": "deadline"}) for article_id in changed])
             locked.extend(changed)
             if len(ids) < batch_size:
                 break
@@ -76,6 +80,7 @@ def lock_thread(session: Session, article_id: str, actor: str, reason: str | Non
     if article.locked_at is None:
         article.locked_at, article.lock_reason, article.updated_at = now, MANUAL, now
         audit.record(session, now, actor, "lock", article_id=article_id, reason=reason)
+        events.publish(session, events.THREAD_LOCKED, now, article_id=article_id, reason="manual")
     return article
 
 
@@ -97,4 +102,6 @@ def unlock_thread(session: Session, article_id: str, actor: str, close_after_hou
     audit.record(session, now, actor, "unlock", article_id=article_id,
                  details={**previous, "close_after_hours": close_after_hours,
                           "closes_at": policy.closes_at(article).isoformat()})
+    events.publish(session, events.THREAD_REOPENED, now, article_id=article_id,
+                   closes_at=utc_iso(policy.closes_at(article)))
     return article

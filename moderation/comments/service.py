@@ -19,6 +19,7 @@ from moderation.closing.policy import ClosingPolicy
 from moderation.comments.models import APPROVED, PENDING, REJECTED, Comment
 from moderation.db import UTCDateTime, after_commit
 from moderation.errors import AuthorBanned, CommentsClosed, Conflict, Duplicate, NotFound, validation_error
+from moderation.events import service as events
 from moderation.review.models import BannedAuthor
 from moderation.review.words import WordList
 
@@ -145,6 +146,8 @@ def post_comment(session: Session, article_id: str, new: NewComment, rules: Inta
         audit.record(session, now, audit.AUTO, "reject", article_id=article_id, comment_id=comment_id,
                      author_id=new.author_id, reason=f"banned word: {banned}", previous_status=PENDING,
                      new_status=REJECTED)
+        events.publish(session, events.COMMENT_REJECTED, now, article_id=article_id, comment_id=comment_id,
+                       previous_status=PENDING, status=REJECTED)
     if on_committed is not None:
         after_commit(session, on_committed)
     return Accepted(id=comment_id, status=status, article_id=article_id, parent_id=new.parent_id, created_at=now)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from moderation.audit import service as audit
 from moderation.comments.models import APPROVED, REJECTED, Comment
+from moderation.events import service as events
 from moderation.review.models import Report
 
 ACTIONS = {"approve": APPROVED, "reject": REJECTED}
@@ -34,4 +35,15 @@ def apply_decision(session: Session, comment: Comment, action: str, actor: str, 
     audit.record(session, now, actor, action, article_id=comment.article_id, comment_id=comment.id,
                  author_id=comment.author_id, reason=reason, previous_status=previous,
                  new_status=comment.status, details=details)
+    _announce(session, comment, previous, now)
     return previous
+
+
+def _announce(session: Session, comment: Comment, previous: str, now: datetime) -> None:
+    ids = {"comment_id": comment.id, "previous_status": previous, "status": comment.status}
+    if comment.status == APPROVED:
+        events.publish(session, events.COMMENT_APPROVED, now, article_id=comment.article_id, **ids)
+    elif comment.status == REJECTED:
+        events.publish(session, events.COMMENT_REJECTED, now, article_id=comment.article_id, **ids)
+        if previous == APPROVED:
+            events.publish(session, events.COMMENT_UNPUBLISHED, now, article_id=comment.article_id, **ids)

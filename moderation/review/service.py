@@ -15,6 +15,7 @@ from moderation.closing.policy import ClosingPolicy
 from moderation.comments.models import APPROVED, PENDING, REJECTED, Comment
 from moderation.comments.service import find_comment, get_comment
 from moderation.errors import ApiError, Conflict, NotFound
+from moderation.events import service as events
 from moderation.review.decisions import apply_decision
 from moderation.review.models import BannedAuthor, Report
 from moderation.scoring.models import CommentScore
@@ -203,6 +204,8 @@ def report_comment(session: Session, comment_id: int, reporter_id: str, reason: 
     if comment.status != REJECTED:
         comment.open_reports += 1
         comment.awaiting_review = True
+    events.publish(session, events.COMMENT_REPORTED, now, article_id=comment.article_id, comment_id=comment_id,
+                   reason=reason)
     return report
 
 
@@ -219,6 +222,7 @@ def ban_author(session: Session, author_id: str, actor: str, reason: str | None,
         except IntegrityError:  # banned concurrently: the first ban stands
             return session.get(BannedAuthor, author_id)
         audit.record(session, now, actor, "ban", author_id=author_id, reason=reason)
+        events.publish(session, events.AUTHOR_BANNED, now, author_id=author_id)
     return ban
 
 
@@ -241,11 +245,16 @@ def erase_author(session: Session, author_id: str, actor: str, now: datetime) ->
     Erased comments leave the public thread and the queue; their ids, statuses and audit
     entries remain, so every past decision can still be traced.
     """
-    erased = session.execute(
+    erased_rows = session.execute(
         update(Comment).where(Comment.author_id == author_id, Comment.erased_at.is_(None))
         .values(author_name=ERASED_NAME, body="", flagged_words=None, erased_at=now, awaiting_review=False)
-        .execution_options(synchronize_session=False)).rowcount
+        .returning(Comment.id, Comment.article_id)
+        .execution_options(synchronize_session=False)).all()
+    erased = len(erased_rows)
     session.execute(update(Report).where(Report.reporter_id == author_id).values(note=None)
                     .execution_options(synchronize_session=False))
     audit.record(session, now, actor, "erase", author_id=author_id, details={"comments": erased})
+    events.publish(session, events.AUTHOR_ERASED, now, author_id=author_id,
+                   comment_ids=sorted(row.id for row in erased_rows),
+                   article_ids=sorted({row.article_id for row in erased_rows}))
     return erased
