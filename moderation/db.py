@@ -136,9 +136,12 @@ class Database:
         path = sqlite_path_for(str(self.engine.url)) if self.is_sqlite else None
         self._writer_queue = WriterQueue(path, settings.timeout_seconds) if path and connection is None \
             else contextlib.nullcontext()
+        # The transaction this thread is in, if any (see ``transaction``).
+        self._local = threading.local()
         if connection is not None:
-            # Tests: every transaction becomes a savepoint of the test's own transaction,
-            # which is rolled back when the test ends.
+            # Tests: each outermost transaction is a savepoint of the test's own transaction,
+            # which is rolled back when the test ends. Nesting behaves as in production: it
+            # is handled by ``transaction`` itself, not by this binding.
             self._reader = self._writer = sessionmaker(bind=connection, expire_on_commit=False,
                                                        join_transaction_mode="create_savepoint")
         else:
@@ -157,20 +160,42 @@ class Database:
     def transaction(self, write: bool = True) -> Iterator[Session]:
         """A session in one transaction: committed on success, rolled back on error.
 
-        Functions registered with ``after_commit(session, fn)`` run once the commit succeeded.
+        Called while this thread is already inside a transaction of this database, it joins
+        it: the same session and connection, with a savepoint around the inner block, so an
+        error inside it undoes only the inner block (and propagates). Nothing commits until
+        the outermost block ends. A write inside a read-only transaction fails at once (on
+        SQLite a read transaction cannot become the writer without risking a deadlock).
+
+        Functions registered with ``after_commit(session, fn)`` run once the outermost
+        transaction committed, in the thread that committed.
         """
+        current: Session | None = getattr(self._local, "session", None)
+        if current is not None:
+            if write and not self._local.write:
+                raise NestedWriteError("a write transaction cannot be opened inside a read-only one")
+            with current.begin_nested():
+                yield current
+            return
         session = (self._writer if write else self._reader)()
+        session.info["database"] = self
         queue = self._writer_queue if write else contextlib.nullcontext()
+        self._local.session, self._local.write = session, write
         try:
             with queue, session.begin():
                 yield session
         finally:
+            self._local.session = None
             session.close()
-        for callback in session.info.pop("after_commit", []):
+        for _, callback in session.info.pop("after_commit", []):
             try:
                 callback()
             except Exception:  # a hook must never turn a committed write into an error
                 log.exception("after-commit hook failed")
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether this thread is inside a ``transaction()`` of this database."""
+        return getattr(self._local, "session", None) is not None
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -237,14 +262,33 @@ class WriterQueue:
             self._thread_lock.release()
 
 
+class NestedWriteError(RuntimeError):
+    """A write transaction was opened inside a read-only one (a programming error)."""
+
+
 def after_commit(session: Session, callback: Callable[[], None]) -> None:
-    """Run ``callback`` after this session's transaction commits (never if it rolls back)."""
-    session.info.setdefault("after_commit", []).append(callback)
+    """Run ``callback`` after this session's outermost transaction commits.
+
+    Never if it rolls back; and a hook registered inside a savepoint that rolls back is
+    dropped with it, while hooks registered elsewhere in the transaction stay.
+    """
+    registered_in = session.get_nested_transaction() or session.get_transaction()
+    session.info.setdefault("after_commit", []).append((registered_in, callback))
 
 
-@event.listens_for(Session, "after_rollback")
-def _drop_hooks_on_rollback(session: Session) -> None:
-    session.info.pop("after_commit", None)
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_hooks_of_rolled_back_work(session: Session, rolled_back: Any) -> None:
+    hooks = session.info.get("after_commit")
+    if hooks:
+        session.info["after_commit"] = [(tx, hook) for tx, hook in hooks if not _inside(tx, rolled_back)]
+
+
+def _inside(transaction: Any, ancestor: Any) -> bool:
+    while transaction is not None:
+        if transaction is ancestor:
+            return True
+        transaction = transaction.parent
+    return False
 
 
 def sqlite_path_for(url: str) -> str | None:

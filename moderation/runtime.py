@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from moderation import signals
 from moderation.auth.service import KeyVerifier
 from moderation.clock import Clock, SystemClock
 from moderation.closing.policy import ClosingPolicy
@@ -35,16 +36,18 @@ class Runtime:
         # Set by moderation.background when the process runs the scheduler or scorer.
         self.scoring = None
         self.scheduler = None
+        # Services announce their changes after commit (moderation/signals.py); this process's
+        # background parts react to the changes made in its own database.
+        signals.comment_stored.connect(self._wake_scorer, sender=self.db)
+        signals.deadlines_changed.connect(self._replan_deadlines, sender=self.db)
 
     def now(self) -> datetime:
         return self.clock.now()
 
-    def comment_committed(self) -> None:
-        """After-commit hook of intake: wake this process's scoring worker, if it runs one."""
+    def _wake_scorer(self, _database) -> None:
         if self.scoring is not None:
             self.scoring.wake()
 
-    def deadlines_changed(self) -> None:
-        """After-commit hook of article changes: let the scheduler re-plan its next deadline."""
+    def _replan_deadlines(self, _database) -> None:
         if self.scheduler is not None:
             self.scheduler.replan()

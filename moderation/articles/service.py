@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from moderation import signals
 from moderation.articles.models import ARTICLE_ID_PATTERN, Article
 from moderation.closing import policy as rules
 from moderation.closing.policy import ClosingPolicy
@@ -116,4 +117,5 @@ def upsert_article(session: Session, article_id: str, fields: dict, now: datetim
     article.fixed_closes_at = rules.fixed_closes_at(article.window_opened_at, article.close_after_hours)
     article.updated_at = now
     session.flush()
+    signals.notify_after_commit(session, signals.deadlines_changed)
     return article, created

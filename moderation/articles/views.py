@@ -3,12 +3,14 @@ from flask.views import MethodView
 from moderation.articles import service
 from moderation.articles.models import ARTICLE_ID_RULE
 from moderation.articles.schemas import ArticleIn, ArticleOut
-from moderation.db import after_commit
 from moderation.errors import validation_error
+from moderation.ratelimit import RateLimit, per_api_key
 from moderation.schemas import ErrorSchema
 from moderation.web import Blueprint, require, runtime, transaction
 
-blp = Blueprint("articles", __name__, description="Articles and the state of their comment thread")
+blp = Blueprint("articles", __name__, description="Articles and the state of their comment thread", rate_limits=[
+    RateLimit("frontend_per_key", per_api_key, scope="frontend", methods=("PUT",)),
+])
 
 
 @blp.route("/articles/<article_id>")
@@ -33,6 +35,5 @@ class ArticleResource(MethodView):
         rt = runtime()
         with transaction() as session:
             article, created = service.upsert_article(session, article_id, fields, rt.now())
-            after_commit(session, rt.deadlines_changed)
             result = service.view(session, article, rt.policy, rt.now())
         return result, 201 if created else 200

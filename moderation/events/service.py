@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from moderation import signals
 from moderation.events.models import DomainEvent
 
 COMMENT_APPROVED = "comment.approved"
@@ -46,3 +47,4 @@ def publish_many(session: Session, type_: str, at: datetime, items: list[tuple[s
         return
     session.execute(_INSERT, [{"event_id": new_event_id(), "type": type_, "at": at, "article_id": article_id,
                                "data": data} for article_id, data in items])
+    signals.notify_after_commit(session, signals.events_published)
