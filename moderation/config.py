@@ -139,12 +139,15 @@ class RateLimitSettings:
     intake_per_author: str = "10/minute"
     intake_per_address: str = "30/minute"
     moderation_per_key: str = "1200/minute"
+    frontend_per_key: str = "3000/minute"
+    reports_per_reporter: str = "20/minute"
     trusted_proxies: int = 0
 
     def validate(self) -> None:
         from limits import parse
 
-        for name in ("intake_per_author", "intake_per_address", "moderation_per_key"):
+        for name in ("intake_per_author", "intake_per_address", "moderation_per_key", "frontend_per_key",
+                     "reports_per_reporter"):
             try:
                 parse(getattr(self, name))
             except ValueError:

@@ -75,6 +75,11 @@ class ValidationError(ApiError):
     status, code, message = 422, "validation_error", "The request is not valid."
 
 
+class IdempotencyKeyReused(ApiError):
+    status, code, message = 422, "idempotency_key_reused", \
+        "This Idempotency-Key was already used for a different request."
+
+
 class RateLimited(ApiError):
     status, code, message = 429, "rate_limited", "Too many requests; retry later."
 

@@ -1,20 +1,42 @@
-"""Rate limits (Flask-Limiter): intake per author and per reader address, moderation per key.
+"""Rate limits (Flask-Limiter), declared by each blueprint next to its routes.
+
+A blueprint lists its limits (``Blueprint(..., rate_limits=[RateLimit(...)])``): which
+``[ratelimit]`` setting, keyed by what, for which methods. ``install_rate_limits`` applies
+them to every registered blueprint and refuses to start if a route that changes state (POST,
+PUT, PATCH, DELETE) has none, so a new blueprint cannot ship without limits.
 
 The frontend relays every reader's comment from its own server, so the connection address
-is the frontend's and must never be the key: the reader's address comes from the comment's
-``reader_address`` field or from X-Forwarded-For behind ``[ratelimit] trusted_proxies``.
-Counters are kept in memory by default, in Redis when several processes or instances run.
+is the frontend's and is never a key: intake is limited per author and per reader address
+(web.reader_address), everything else per API key. Counters are kept in memory by default,
+in Redis when several processes or instances run.
 """
 from __future__ import annotations
 
 import hashlib
-import ipaddress
+from dataclasses import dataclass
+from typing import Callable
 
 from flask import Flask, g, request
 from flask_limiter import Limiter
 
 from moderation.runtime import Runtime
-from moderation.web import runtime
+from moderation.web import json_body, reader_address
+
+STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """One limit of a blueprint: the ``[ratelimit]`` setting holding the rate, and the key.
+
+    A key function returning "" exempts the request (e.g. a comment without an address).
+    ``methods`` None: every method.
+    """
+
+    setting: str
+    key: Callable[[], str]
+    scope: str
+    methods: tuple[str, ...] | None = None
 
 
 def _once(compute):
@@ -31,64 +53,60 @@ def _once(compute):
 
 
 @_once
-def _caller() -> str:
+def per_api_key() -> str:
     """A short digest of the presented key: counters never mix callers, never hold keys."""
     header = request.headers.get("Authorization", "")
     return hashlib.sha256(header.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
-def _json() -> dict:
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else {}
-
-
 @_once
-def _author_key() -> str:
-    author = _json().get("author")
+def per_author() -> str:
+    author = json_body().get("author")
     author_id = author.get("id") if isinstance(author, dict) else None
-    return f"{_caller()}:author:{author_id}" if isinstance(author_id, str) else ""
-
-
-def reader_address(payload: dict | None = None) -> str | None:
-    """The reader's address: from the body, else from trusted proxies' X-Forwarded-For."""
-    body = payload if payload is not None else _json()
-    given = body.get("reader_address")
-    if isinstance(given, str):
-        try:
-            return str(ipaddress.ip_address(given))
-        except ValueError:
-            return None
-    hops = runtime().settings.ratelimit.trusted_proxies
-    if hops:
-        forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
-        if len(forwarded) >= hops:
-            try:
-                return str(ipaddress.ip_address(forwarded[-hops]))
-            except ValueError:
-                return None
-    return None
+    return f"{per_api_key()}:author:{author_id}" if isinstance(author_id, str) else ""
 
 
 @_once
-def _address_key() -> str:
+def per_reader_address() -> str:
     address = reader_address()
-    return f"{_caller()}:address:{address}" if address else ""
+    return f"{per_api_key()}:address:{address}" if address else ""
+
+
+@_once
+def per_reporter() -> str:
+    reporter = json_body().get("reporter_id")
+    return f"{per_api_key()}:reporter:{reporter}" if isinstance(reporter, str) else ""
 
 
 def install_rate_limits(app: Flask, runtime: Runtime) -> Limiter | None:
+    """Apply every registered blueprint's declared limits; refuse unlimited state changes."""
+    _check_every_state_change_is_limited(app)
     settings = runtime.settings.ratelimit
     if not settings.enabled:
         return None
-    from moderation.comments.views import blp as comments
-    from moderation.review.views import blp as review
-
-    limiter = Limiter(key_func=_caller, app=app, storage_uri=settings.storage_uri, headers_enabled=True,
+    limiter = Limiter(key_func=per_api_key, app=app, storage_uri=settings.storage_uri, headers_enabled=True,
                       strategy="fixed-window", swallow_errors=True, key_prefix="moderation")
-    # Requests without an author or an address (malformed ones get their 4xx) skip those limits.
-    limiter.limit(settings.intake_per_author, key_func=_author_key, methods=["POST"], scope="intake-author",
-                  exempt_when=lambda: not _author_key())(comments)
-    limiter.limit(settings.intake_per_address, key_func=_address_key, methods=["POST"], scope="intake-address",
-                  exempt_when=lambda: not _address_key())(comments)
-    limiter.limit(settings.moderation_per_key, key_func=_caller, scope="moderation")(review)
+    for blueprint in app.blueprints.values():
+        for limit in getattr(blueprint, "rate_limits", ()):
+            key = limit.key
+            limiter.limit(getattr(settings, limit.setting), key_func=key, scope=limit.scope,
+                          methods=list(limit.methods) if limit.methods else None,
+                          exempt_when=lambda key=key: not key())(blueprint)
     app.extensions["moderation.limiter"] = limiter
     return limiter
+
+
+def _check_every_state_change_is_limited(app: Flask) -> None:
+    for rule in app.url_map.iter_rules():
+        blueprint_name = rule.endpoint.rpartition(".")[0]
+        changing = (rule.methods or set()) & STATE_CHANGING
+        if not blueprint_name or not changing:
+            continue
+        limits = getattr(app.blueprints.get(blueprint_name), "rate_limits", ())
+        covered = set()
+        for limit in limits:
+            covered |= set(limit.methods) if limit.methods else STATE_CHANGING
+        missing = changing - covered
+        if missing:
+            raise RuntimeError(f"{rule.rule} ({', '.join(sorted(missing))}) has no rate limit: declare one "
+                               f"in the rate_limits of blueprint {blueprint_name!r}")

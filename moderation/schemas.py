@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import ipaddress
 import json
-from datetime import timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -41,6 +42,15 @@ class CleanText(fields.String):
         return text
 
 
+def author_id_field(**kwargs: Any) -> "CleanText":
+    """An author's id as the frontend sends it: normalised the same way wherever it is given,
+    so that the id a moderator bans is the id intake stored."""
+    metadata = {"description": "The site's id for the author: any characters but control characters, "
+                               "normalised (NFC, runs of spaces as one)"}
+    return CleanText(required=True, blank=False, single_line=True, validate=validate.Length(max=128),
+                     metadata=metadata, **kwargs)
+
+
 class UtcDateTime(fields.DateTime):
     """RFC 3339 with an explicit offset; returned in UTC. Naive times are refused."""
 
@@ -60,6 +70,35 @@ class UtcDateTime(fields.DateTime):
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any):
         return utc_iso(value)
 
+
+
+MAX_ADDRESS_LENGTH = 45  # the column; the longest textual IPv6 address without a zone id
+
+
+def normalise_address(value: str) -> str:
+    """An IPv4 or IPv6 address in its canonical text form; ValueError if it is none or too long."""
+    address = str(ipaddress.ip_address(value.strip()))
+    if len(address) > MAX_ADDRESS_LENGTH:
+        raise ValueError(f"longer than {MAX_ADDRESS_LENGTH} characters")
+    return address
+
+
+class IpAddress(fields.String):
+    """A reader's IPv4 or IPv6 address, stored in canonical form (e.g. "2001:db8::1")."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("metadata", {}).update(
+            {"description": "IPv4 or IPv6 address (canonical form is stored)", "maxLength": MAX_ADDRESS_LENGTH})
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return normalise_address(text)
+        except ValueError as exc:
+            if "longer" in str(exc):
+                raise ValidationError(f"Too long: at most {MAX_ADDRESS_LENGTH} characters.") from None
+            raise ValidationError("Not a valid IPv4 or IPv6 address.") from None
 
 
 class Hours(fields.Float):
@@ -90,6 +129,33 @@ def decode_cursor(cursor: str, types: tuple[type, ...]) -> list[Any]:
         if not isinstance(value, expected) or isinstance(value, bool):
             raise ValueError("not a cursor returned by this API")
     return values
+
+
+def decode_listing_cursor(raw: str | None, types: tuple, prefix: str) -> list | None:
+    """Decode a cursor of one listing; its first element names the listing and order.
+
+    ``types`` are the types of the remaining elements (``datetime`` for RFC 3339 times).
+    Raises ``ValueError`` for anything this API did not make.
+    """
+    if not raw:
+        return None
+    values = decode_cursor(raw, (str, *[str if t is datetime else t for t in types]))
+    if values[0] != prefix:
+        raise ValueError("this cursor belongs to another listing or order")
+    return [_cursor_time(v) if t is datetime else v for v, t in zip(values[1:], types)]
+
+
+def encode_listing_cursor(prefix: str, values: list | None) -> str | None:
+    if values is None:
+        return None
+    return encode_cursor([prefix, *[v.isoformat() if isinstance(v, datetime) else v for v in values]])
+
+
+def _cursor_time(value: str) -> datetime:
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError("not a cursor returned by this API")
+    return moment
 
 
 class PageArgs(StrictSchema):

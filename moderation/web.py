@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Any, Callable
+from typing import Any, Callable, Iterable
 
 from flask import Flask, current_app, g, request
 from flask_smorest import Blueprint as SmorestBlueprint
@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import parse_list_header
 
 from moderation.auth.service import Principal
 from moderation.errors import (
@@ -29,7 +30,7 @@ from moderation.errors import (
     ValidationError,
 )
 from moderation.runtime import Runtime
-from moderation.schemas import ErrorSchema
+from moderation.schemas import ErrorSchema, normalise_address
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +67,59 @@ def _flatten_locations(messages: dict) -> dict:
 
 
 class Blueprint(SmorestBlueprint):
+    """flask-smorest's blueprint with our argument parser, and the rate limits of its routes
+    (``rate_limits``: a list of moderation.ratelimit.RateLimit, applied by the app factory)."""
+
     ARGUMENTS_PARSER = _Parser()
+
+    def __init__(self, *args: Any, rate_limits: Iterable[Any] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.rate_limits = list(rate_limits)
+
+
+# --- request helpers ------------------------------------------------------------------
+
+def json_body() -> dict:
+    """The request's JSON object, or {} (malformed bodies get their 4xx from the parser)."""
+    body = request.get_json(silent=True)
+    return body if isinstance(body, dict) else {}
+
+
+def reader_address(payload: dict | None = None) -> str | None:
+    """The reader's IP address: the comment's ``reader_address``, else X-Forwarded-For.
+
+    The frontend relays every reader's comment from its own server, so the connection's
+    address is the frontend's and is never used. ``payload`` is the validated body (its
+    address already canonical); without it the raw body is read (the rate limiter's keys run
+    before validation), and an invalid address counts as none.
+
+    X-Forwarded-For is read exactly as werkzeug's ``ProxyFix(x_for=N)`` reads it, with
+    N = ``[ratelimit] trusted_proxies``: the header's values (all X-Forwarded-For headers
+    joined, as the WSGI server passes them) are split on commas, and the N-th from the right
+    is the reader's, the one the outermost trusted proxy saw; with fewer than N values, or
+    N = 0, there is none. With N = 1 and ``X-Forwarded-For: 10.0.0.1, 203.0.113.9`` the
+    reader is 203.0.113.9 (10.0.0.1 is only what the reader's client claimed).
+    """
+    if payload is not None:
+        given = payload.get("reader_address")
+        if given is not None:
+            return given
+    else:
+        given = json_body().get("reader_address")
+        if isinstance(given, str):
+            return _address_or_none(given)
+    hops = runtime().settings.ratelimit.trusted_proxies
+    values = parse_list_header(request.environ.get("HTTP_X_FORWARDED_FOR") or "")
+    if hops and len(values) >= hops:
+        return _address_or_none(values[-hops])
+    return None
+
+
+def _address_or_none(value: str) -> str | None:
+    try:
+        return normalise_address(value)
+    except ValueError:
+        return None
 
 
 # --- authentication -------------------------------------------------------------------

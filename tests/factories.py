@@ -8,6 +8,7 @@ from moderation.articles import service as articles
 from moderation.auth import service as auth
 from moderation.comments import service as comments
 from moderation.comments.models import Comment
+from moderation.review import state
 from moderation.runtime import Runtime
 
 _numbers = itertools.count(1)
@@ -41,9 +42,8 @@ def make_comment(runtime: Runtime, article_id: str, *, body: str | None = None,
     with runtime.db.transaction() as session:
         accepted = comments.post_comment(session, article_id, new, runtime.intake_rules, runtime.now())
         comment = session.get(Comment, accepted.id)
-        if status is not None:
-            comment.status = status
-            comment.awaiting_review = status == "pending"
-            comment.decided_at = runtime.now()
-            comment.decided_by = "factory"
+        if status is not None and status != comment.status:
+            # Through the one path for review state, as a moderator's decision would be.
+            state.decide(session, comment, {"approved": "approve", "rejected": "reject"}[status], "factory", None,
+                         runtime.now())
     return comment

@@ -84,3 +84,38 @@ def test_duplicate_refused_but_idempotent_retry_returns_the_original(client, run
     assert post(client, key, body="Le même texte", author="another").status_code == 202
     clock.advance(minutes=6)  # outside the window, the same words are a new comment
     assert post(client, key, body="Le même texte").status_code == 202
+
+
+def test_closing_and_report_routes_are_limited_too(limited):
+    """Issue 15: every route that changes state has a limit, declared by its blueprint."""
+    runtime, client = limited(moderation_per_key="2/minute", frontend_per_key="3/minute",
+                              reports_per_reporter="2/minute")
+    moderator, site = headers(make_key(runtime, "moderator")), headers(make_key(runtime, "frontend"))
+    make_article(runtime, "a-1")
+    posted = post(client, make_key(runtime, "frontend"))
+    assert posted.status_code == 202, posted.json
+    comment_id = posted.json["id"]
+    codes = [client.post("/api/v1/articles/a-1/lock", headers=moderator, json={}).status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    reports = [client.post(f"/api/v1/comments/{comment_id}/reports", headers=site,
+                           json={"reporter_id": "same-reader", "reason": "spam"}).status_code for _ in range(3)]
+    assert reports == [202, 409, 429]  # per reporter: the third is refused before it is looked at
+
+
+def test_an_app_with_an_unlimited_state_changing_route_does_not_start(runtime):
+    from flask.views import MethodView
+
+    from moderation.ratelimit import install_rate_limits
+    from moderation.web import Blueprint
+
+    app = create_app(runtime=runtime)
+    careless = Blueprint("careless", __name__)
+
+    @careless.route("/careless")
+    class Careless(MethodView):
+        def post(self):
+            return {}
+
+    app.register_blueprint(careless)
+    with pytest.raises(RuntimeError, match="has no rate limit"):
+        install_rate_limits(app, runtime)

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import requests
 from sqlalchemy import func, select
@@ -57,8 +57,6 @@ def test_sigkill_loses_and_duplicates_nothing(backend, settings, engine, committ
     url = settings.database.url
     key = make_key(runtime, "frontend")
     make_article(runtime, "breaking", published_at=datetime.now(timezone.utc))
-    # Its 8-second window ends while the server is down: the restarted scheduler must lock it.
-    make_article(runtime, "closing-soon", published_at=datetime.now(timezone.utc), close_after_hours=8 / 3600)
     port = free_port()
     server = start_server(url, port, tmp_path)
 
@@ -90,14 +88,20 @@ def test_sigkill_loses_and_duplicates_nothing(backend, settings, engine, committ
     clients = [threading.Thread(target=client, args=(n,)) for n in range(6)]
     for thread in clients:
         thread.start()
-    time.sleep(2.0)
+    deadline = time.monotonic() + 120  # generous: the machine may be busy
+    while len(acknowledged) <= 50 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(acknowledged) > 50, "the load did not get going"
+    # Its 3-second window ends while the server is down: the restarted scheduler must lock it.
+    closes_at = datetime.now(timezone.utc) + timedelta(seconds=3)
+    make_article(runtime, "closing-soon", published_at=closes_at - timedelta(seconds=3), close_after_hours=3 / 3600)
     os.killpg(server.pid, signal.SIGKILL)  # mid-flight, no warning, no cleanup
     server.wait(10)
     stop.set()
     for thread in clients:
         thread.join(30)
-    assert len(acknowledged) > 50, "the load did not get going"
-    time.sleep(8)  # downtime: "closing-soon" falls due meanwhile
+    while datetime.now(timezone.utc) < closes_at + timedelta(seconds=1):  # downtime past the deadline
+        time.sleep(0.1)
 
     server = start_server(url, port, tmp_path)
     try:
@@ -108,7 +112,7 @@ def test_sigkill_loses_and_duplicates_nothing(backend, settings, engine, committ
             stored = session.scalar(select(func.count()).select_from(Comment))
         assert stored >= len(acknowledged)  # some may have committed just before the kill, unanswered
 
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             with runtime.db.transaction(write=False) as session:
                 unscored = session.scalar(select(func.count()).select_from(Comment).where(Comment.scored_at.is_(None)))

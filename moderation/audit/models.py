@@ -10,7 +10,9 @@ from moderation.db import Base, BigId, UTCDateTime
 
 
 class AuditEntry(Base):
-    """One action on record. Append-only: database triggers refuse UPDATE and DELETE."""
+    """One action on record. Append-only: database triggers refuse UPDATE and DELETE, with one
+    exception: erasure may set ``reason`` (free text) to NULL while an AuditRedaction row of
+    its own transaction exists (see audit/service.py redact_reasons)."""
 
     __tablename__ = "audit_log"
 
@@ -32,3 +34,12 @@ class AuditEntry(Base):
         Index("ix_audit_log_actor", "actor", "id"),
         Index("ix_audit_log_action", "action", "id"),
     )
+
+
+class AuditRedaction(Base):
+    """A marker that exists only inside an erasure's transaction: while a row is here, the
+    audit log's trigger lets that transaction blank free-text reasons, and nothing else."""
+
+    __tablename__ = "audit_redactions"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)

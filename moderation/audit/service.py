@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from moderation.audit.models import AuditEntry
+from moderation.audit.models import AuditEntry, AuditRedaction
 
 AUTO = "auto"  # the actor of every automatic action
 
@@ -39,3 +39,30 @@ def list_entries(session: Session, *, limit: int, before_id: int | None = None, 
     if action is not None:
         query = query.where(AuditEntry.action == action)
     return list(session.scalars(query))
+
+
+def last_action(session: Session, comment_id: int) -> dict[str, Any] | None:
+    """Who last acted on a comment, and how (for conflict answers)."""
+    entry = session.scalar(select(AuditEntry).where(AuditEntry.comment_id == comment_id)
+                           .order_by(AuditEntry.id.desc()).limit(1))
+    if entry is None:
+        return None
+    return {"actor": entry.actor, "action": entry.action, "at": entry.at.isoformat()}
+
+
+def redact_reasons(session: Session, *, author_id: str, comment_ids: list[int]) -> int:
+    """Blank the free-text reasons of every entry about the author or their comments (erasure).
+
+    The only change the audit log allows: the trigger permits it while this transaction holds
+    an ``audit_redactions`` row, and only for ``reason`` set to NULL; the marker is removed
+    before the transaction ends, so no other transaction ever sees it.
+    """
+    concerned = [AuditEntry.author_id == author_id]
+    if comment_ids:
+        concerned.append(AuditEntry.comment_id.in_(comment_ids))
+    marker = session.execute(insert(AuditRedaction).values().returning(AuditRedaction.id)).scalar_one()
+    try:
+        return session.execute(update(AuditEntry).where(or_(*concerned), AuditEntry.reason.is_not(None))
+                               .values(reason=None).execution_options(synchronize_session=False)).rowcount
+    finally:
+        session.execute(delete(AuditRedaction).where(AuditRedaction.id == marker))

@@ -30,6 +30,8 @@ class Principal:
 
     name: str
     role: str
+    # The API key's id: what Idempotency-Keys are scoped to.
+    id: int | None = None
 
     def may(self, *roles: str) -> bool:
         return self.role == "admin" or self.role in roles
@@ -92,7 +94,7 @@ class KeyVerifier:
             key = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest))
         if key is None or key.revoked_at is not None or not hmac.compare_digest(key.key_hash, digest):
             return None
-        principal = Principal(name=key.name, role=key.role)
+        principal = Principal(name=key.name, role=key.role, id=key.id)
         if self.ttl_seconds > 0:
             with self._lock:
                 if len(self._cache) > 10_000:

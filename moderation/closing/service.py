@@ -6,6 +6,7 @@ from datetime import datetime
 from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
+from moderation import signals
 from moderation.articles.models import Article
 from moderation.articles.service import get_article
 from moderation.audit import service as audit
@@ -41,9 +42,13 @@ def lock_due_threads(session: Session, policy: ClosingPolicy, now: datetime, bat
             ids = list(session.scalars(select(Article.id).where(condition).limit(batch_size)))
             if not ids:
                 break
+            # The UPDATE re-checks the deadline itself: between the SELECT and here a moderator
+            # may have reopened the thread, or a PUT moved its publication later. On PostgreSQL
+            # an UPDATE that waited for such a change re-evaluates its WHERE on the new row, so
+            # a reopened thread is never locked before its new deadline.
             changed = list(session.scalars(
                 update(Article)
-                .where(Article.id.in_(ids), Article.locked_at.is_(None))
+                .where(Article.id.in_(ids), condition)
                 .values(locked_at=now, lock_reason=AUTO, updated_at=now)
                 .returning(Article.id)
                 .execution_options(synchronize_session=False)
@@ -81,6 +86,7 @@ def lock_thread(session: Session, article_id: str, actor: str, reason: str | Non
         article.locked_at, article.lock_reason, article.updated_at = now, MANUAL, now
         audit.record(session, now, actor, "lock", article_id=article_id, reason=reason)
         events.publish(session, events.THREAD_LOCKED, now, article_id=article_id, reason="manual")
+        signals.notify_after_commit(session, signals.deadlines_changed)
     return article
 
 
@@ -104,4 +110,5 @@ def unlock_thread(session: Session, article_id: str, actor: str, close_after_hou
                           "closes_at": policy.closes_at(article).isoformat()})
     events.publish(session, events.THREAD_REOPENED, now, article_id=article_id,
                    closes_at=utc_iso(policy.closes_at(article)))
+    signals.notify_after_commit(session, signals.deadlines_changed)
     return article

@@ -4,11 +4,13 @@ from moderation.articles import service as articles
 from moderation.articles.schemas import ArticleOut
 from moderation.closing import service
 from moderation.closing.schemas import LockIn, UnlockIn
-from moderation.db import after_commit
+from moderation.ratelimit import RateLimit, per_api_key
 from moderation.schemas import ErrorSchema
 from moderation.web import Blueprint, principal, require, runtime, transaction
 
-blp = Blueprint("closing", __name__, description="Moderators close and reopen threads")
+blp = Blueprint("closing", __name__, description="Moderators close and reopen threads", rate_limits=[
+    RateLimit("moderation_per_key", per_api_key, scope="moderation"),
+])
 
 
 @blp.route("/articles/<article_id>/lock")
@@ -37,5 +39,4 @@ class Unlock(MethodView):
         with transaction() as session:
             article = service.unlock_thread(session, article_id, principal().name, args["close_after_hours"],
                                             rt.policy, rt.now())
-            after_commit(session, rt.deadlines_changed)
             return articles.view(session, article, rt.policy, rt.now())

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from moderation.db import Base, BigId, UTCDateTime
@@ -24,7 +24,15 @@ class Comment(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by: Mapped[str | None] = mapped_column(String(128))
-    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # Idempotency-Key header of the request that stored it, scoped to the API key that sent
+    # it (two frontends may use the same key string), and a digest of that request, so that a
+    # key reused for another request is refused (see comments/service.py).
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    idempotency_owner: Mapped[int | None] = mapped_column(BigId)
+    request_digest: Mapped[str | None] = mapped_column(String(64))
+    # 1 when stored, plus one per change of review state, score or erasure (review/state.py):
+    # a decision can require the version the moderator saw.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     # Waiting for a moderator: pending, or approved and reported by readers since the last decision.
     awaiting_review: Mapped[bool] = mapped_column(Boolean, default=True)
     open_reports: Mapped[int] = mapped_column(Integer, default=0)
@@ -46,6 +54,7 @@ class Comment(Base):
     reader_address: Mapped[str | None] = mapped_column(String(45))
 
     __table_args__ = (
+        UniqueConstraint("idempotency_owner", "idempotency_key"),
         # Public thread listing and the approved count.
         Index("ix_comments_thread", "article_id", "status", "created_at", "id"),
         Index("ix_comments_author_status", "author_id", "status"),

@@ -1,11 +1,11 @@
 from marshmallow import Schema, fields, validate
 
 from moderation.comments.models import STATUSES
-from moderation.schemas import CleanText, PageArgs, StrictSchema, UtcDateTime
+from moderation.schemas import CleanText, IpAddress, PageArgs, StrictSchema, UtcDateTime, author_id_field
 
 
 class AuthorIn(StrictSchema):
-    id = CleanText(required=True, blank=False, single_line=True, validate=validate.Length(max=128))
+    id = author_id_field()
     name = CleanText(required=True, blank=False, single_line=True, validate=validate.Length(max=100))
 
 
@@ -15,7 +15,7 @@ class NewCommentIn(StrictSchema):
     body = CleanText(required=True, blank=False)
     parent_id = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=1, max=2**63 - 1))
     # The reader's IP address, relayed by the frontend (rate limits per address).
-    reader_address = fields.IP(load_default=None, allow_none=True)
+    reader_address = IpAddress(load_default=None, allow_none=True)
 
 
 class IdempotencyHeader(Schema):
@@ -68,3 +68,6 @@ class FullComment(Schema):
     status = fields.String(required=True, validate=validate.OneOf(STATUSES))
     created_at = UtcDateTime(required=True)
     decided_at = UtcDateTime(allow_none=True)
+    version = fields.Integer(required=True, metadata={
+        "description": "Bumped by every change (decision, report, score, erasure); send it back as "
+                       "expected_version with a decision"})

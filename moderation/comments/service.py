@@ -5,21 +5,27 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Callable
 
 from sqlalchemy import and_, bindparam, insert, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from moderation import signals
 from moderation.articles.models import Article
 from moderation.articles.service import approved_count, ensure_article_id
-from moderation.audit import service as audit
 from moderation.clock import utc_iso
 from moderation.closing.policy import ClosingPolicy
-from moderation.comments.models import APPROVED, PENDING, REJECTED, Comment
-from moderation.db import UTCDateTime, after_commit
-from moderation.errors import AuthorBanned, CommentsClosed, Conflict, Duplicate, NotFound, validation_error
-from moderation.events import service as events
+from moderation.comments.models import APPROVED, Comment
+from moderation.db import UTCDateTime
+from moderation.errors import (
+    AuthorBanned,
+    CommentsClosed,
+    Duplicate,
+    IdempotencyKeyReused,
+    NotFound,
+    validation_error,
+)
+from moderation.review import state
 from moderation.review.models import BannedAuthor
 from moderation.review.words import WordList
 
@@ -77,21 +83,25 @@ _INTAKE_CHECKS_LOCKED = _INTAKE_CHECKS.with_for_update(read=True, of=Article)
 _INSERT = insert(Comment.__table__).returning(Comment.__table__.c.id)
 
 
-def post_comment(session: Session, article_id: str, new: NewComment, rules: IntakeRules, now: datetime,
-                 on_committed: Callable[[], None] | None = None) -> Accepted | Comment:
+def post_comment(session: Session, article_id: str, new: NewComment, rules: IntakeRules, now: datetime, *,
+                 idempotency_owner: int | None = None) -> Accepted | Comment:
     """Store a reader's comment for moderation, or refuse it.
 
     The deadline check and the insert share one transaction with the article row held, so a
-    lock being written cannot let a comment slip in. A retry carrying the same idempotency
-    key returns the original comment, even once the thread has closed, and creates nothing.
+    lock being written cannot let a comment slip in. An Idempotency-Key is scoped to the API
+    key that sent it (``idempotency_owner``): a retry of the same request returns the
+    original comment, even once the thread has closed, and creates nothing; the same key with
+    another request is refused (422 idempotency_key_reused) and stores nothing.
     This is the hot path of a news site's comment burst: one statement checks everything,
     one statement inserts, no ORM flush.
     """
     ensure_article_id(article_id)
+    request_digest = None
     if new.idempotency_key is not None:
-        existing = _by_idempotency_key(session, new.idempotency_key)
+        request_digest = _request_digest(article_id, new)
+        existing = _by_idempotency_key(session, idempotency_owner, new.idempotency_key)
         if existing is not None:
-            return _same_request(existing, article_id, new)
+            return _same_request(existing, request_digest, new.idempotency_key)
     if len(new.body) > rules.max_comment_length:
         raise validation_error("body", f"Longer than {rules.max_comment_length} characters.")
 
@@ -121,14 +131,13 @@ def post_comment(session: Session, article_id: str, new: NewComment, rules: Inta
 
     suspects = rules.suspect_words.find_all(new.body)
     banned = rules.banned_words.first(new.body)
-    status = REJECTED if banned is not None else PENDING
     values = dict(article_id=article_id, parent_id=new.parent_id, author_id=new.author_id,
-                  author_name=new.author_name, body=new.body, status=status, created_at=now,
-                  idempotency_key=new.idempotency_key, awaiting_review=banned is None, open_reports=0,
-                  sort_toxicity=-1.0, body_digest=digest, reader_address=new.reader_address,
+                  author_name=new.author_name, body=new.body, created_at=now,
+                  idempotency_key=new.idempotency_key,
+                  idempotency_owner=idempotency_owner if new.idempotency_key is not None else None,
+                  request_digest=request_digest, body_digest=digest, reader_address=new.reader_address,
                   flagged_words=json.dumps(suspects, ensure_ascii=False) if suspects else None,
-                  decided_at=now if banned is not None else None,
-                  decided_by=audit.AUTO if banned is not None else None)
+                  **state.initial_state(auto_rejected=banned is not None, now=now))
     if new.idempotency_key is None:
         comment_id = session.execute(_INSERT, values).scalar_one()
     else:
@@ -137,30 +146,33 @@ def post_comment(session: Session, article_id: str, new: NewComment, rules: Inta
                 comment_id = session.execute(_INSERT, values).scalar_one()
         except IntegrityError:
             # The same key committed by a concurrent request in the meantime.
-            existing = _by_idempotency_key(session, new.idempotency_key)
+            existing = _by_idempotency_key(session, idempotency_owner, new.idempotency_key)
             if existing is None:
                 raise
-            return _same_request(existing, article_id, new)
+            return _same_request(existing, request_digest, new.idempotency_key)
 
     if banned is not None:
-        audit.record(session, now, audit.AUTO, "reject", article_id=article_id, comment_id=comment_id,
-                     author_id=new.author_id, reason=f"banned word: {banned}", previous_status=PENDING,
-                     new_status=REJECTED)
-        events.publish(session, events.COMMENT_REJECTED, now, article_id=article_id, comment_id=comment_id,
-                       previous_status=PENDING, status=REJECTED)
-    if on_committed is not None:
-        after_commit(session, on_committed)
-    return Accepted(id=comment_id, status=status, article_id=article_id, parent_id=new.parent_id, created_at=now)
+        state.record_intake_rejection(session, comment_id=comment_id, article_id=article_id,
+                                      author_id=new.author_id, reason=f"banned word: {banned}", now=now)
+    signals.notify_after_commit(session, signals.comment_stored)
+    return Accepted(id=comment_id, status=values["status"], article_id=article_id, parent_id=new.parent_id,
+                    created_at=now)
 
 
-def _by_idempotency_key(session: Session, key: str) -> Comment | None:
-    return session.scalar(select(Comment).where(Comment.idempotency_key == key))
+def _request_digest(article_id: str, new: NewComment) -> str:
+    """What makes two requests "the same" for an Idempotency-Key: everything they ask to store."""
+    fields = [article_id, new.author_id, new.author_name, new.body, new.parent_id, new.reader_address]
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _same_request(existing: Comment, article_id: str, new: NewComment) -> Comment:
-    if existing.article_id != article_id or existing.author_id != new.author_id:
-        raise Conflict("This Idempotency-Key was used for another comment.",
-                       details={"idempotency_key": new.idempotency_key})
+def _by_idempotency_key(session: Session, owner: int | None, key: str) -> Comment | None:
+    owned = Comment.idempotency_owner.is_(None) if owner is None else Comment.idempotency_owner == owner
+    return session.scalar(select(Comment).where(owned, Comment.idempotency_key == key))
+
+
+def _same_request(existing: Comment, request_digest: str, key: str) -> Comment:
+    if existing.request_digest != request_digest:
+        raise IdempotencyKeyReused(details={"idempotency_key": key, "comment_id": existing.id})
     return existing
 
 

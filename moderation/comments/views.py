@@ -14,11 +14,14 @@ from moderation.comments.schemas import (
     ThreadPage,
 )
 from moderation.errors import validation_error
-from moderation.ratelimit import reader_address
+from moderation.ratelimit import RateLimit, per_author, per_reader_address
 from moderation.schemas import ErrorSchema, decode_cursor, encode_cursor
-from moderation.web import Blueprint, require, runtime, transaction
+from moderation.web import Blueprint, principal, reader_address, require, runtime, transaction
 
-blp = Blueprint("comments", __name__, description="Reader comments: intake and the public thread")
+blp = Blueprint("comments", __name__, description="Reader comments: intake and the public thread", rate_limits=[
+    RateLimit("intake_per_author", per_author, scope="intake-author", methods=("POST",)),
+    RateLimit("intake_per_address", per_reader_address, scope="intake-address", methods=("POST",)),
+])
 
 
 @blp.route("/articles/<article_id>/comments")
@@ -28,8 +31,9 @@ class ThreadComments(MethodView):
     @blp.arguments(NewCommentIn())
     @blp.response(202, CommentAccepted())
     @blp.alt_response(404, schema=ErrorSchema)
-    @blp.alt_response(409, schema=ErrorSchema, description="comments_closed, conflict or duplicate")
-    @blp.alt_response(422, schema=ErrorSchema)
+    @blp.alt_response(409, schema=ErrorSchema, description="comments_closed or duplicate")
+    @blp.alt_response(422, schema=ErrorSchema, description="validation_error, or idempotency_key_reused: this "
+                      "Idempotency-Key (scoped to your API key) was already used for a different request")
     def post(self, headers: dict, payload: dict, article_id: str):
         """Submit a reader's comment for moderation; answered once it is stored durably."""
         rt = runtime()
@@ -39,7 +43,7 @@ class ThreadComments(MethodView):
                                  reader_address=reader_address(payload))
         with transaction() as session:
             return service.post_comment(session, article_id, new, rt.intake_rules, rt.now(),
-                                        on_committed=rt.comment_committed)
+                                        idempotency_owner=principal().id)
 
     @blp.arguments(ThreadArgs(), location="query")
     @blp.response(200, ThreadPage())

@@ -3,7 +3,7 @@ from marshmallow import Schema, fields, validate
 from moderation.comments.models import STATUSES
 from moderation.comments.schemas import FullComment
 from moderation.review.models import REPORT_REASONS
-from moderation.schemas import ARTICLE_ID, CleanText, PageArgs, StrictSchema, UtcDateTime
+from moderation.schemas import ARTICLE_ID, CleanText, PageArgs, StrictSchema, UtcDateTime, author_id_field
 
 ACTION = validate.OneOf(["approve", "reject"])
 
@@ -64,7 +64,14 @@ class QueuePageOut(Schema):
 class DecisionIn(StrictSchema):
     action = fields.String(required=True, validate=ACTION)
     reason = CleanText(load_default=None, allow_none=True, validate=validate.Length(max=1000))
-    expected_status = fields.String(load_default="pending", validate=validate.OneOf(STATUSES))
+    expected_version = fields.Integer(load_default=None, allow_none=True, strict=True,
+                                      validate=validate.Range(min=1, max=2**31 - 1), metadata={
+        "description": "The comment's version the moderator saw (queue item or comment read). Any change "
+                       "since (another decision, a new report, a score, an erasure) answers 409 conflict."})
+    expected_status = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(STATUSES), metadata={
+        "description": "The status the moderator saw; the older, weaker check (it cannot see a report that "
+                       "arrived meanwhile). When neither expected_version nor expected_status is sent, "
+                       "\"pending\" is expected."})
 
 
 class DecisionOut(Schema):
@@ -86,6 +93,7 @@ class BulkResultOut(Schema):
     ok = fields.Boolean(required=True)
     status = fields.String(allow_none=True)
     previous_status = fields.String(allow_none=True)
+    version = fields.Integer(allow_none=True)
     error = fields.Dict(allow_none=True)
 
 
@@ -129,6 +137,15 @@ class ReasonIn(StrictSchema):
     reason = CleanText(load_default=None, allow_none=True, validate=validate.Length(max=1000))
 
 
+class AuthorRef(StrictSchema):
+    # In the body, not the path: an author id may hold any character ("/", "%", spaces, non-ASCII).
+    author_id = author_id_field()
+
+
+class AuthorReasonRef(AuthorRef):
+    reason = CleanText(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+
+
 class AuthorStateOut(Schema):
     author_id = fields.String(required=True)
     banned = fields.Boolean(required=True)
@@ -137,6 +154,19 @@ class AuthorStateOut(Schema):
     reason = fields.String(allow_none=True)
 
 
+class ErasedCounts(Schema):
+    comments = fields.Integer(required=True, metadata={"description": "Comments whose body, name, digest, "
+                                                                      "idempotency key and address were removed"})
+    reports_on_comments = fields.Integer(required=True, metadata={"description": "Reports on those comments, deleted"})
+    reports_filed = fields.Integer(required=True, metadata={
+        "description": "Reports the author filed as a reader, kept without reporter id or note"})
+    idempotency_keys = fields.Integer(required=True)
+    reader_addresses = fields.Integer(required=True)
+    audit_reasons = fields.Integer(required=True, metadata={"description": "Free-text audit reasons blanked"})
+    ban_reasons = fields.Integer(required=True)
+
+
 class ErasureOut(Schema):
     author_id = fields.String(required=True)
-    erased_comments = fields.Integer(required=True)
+    erased_comments = fields.Integer(required=True, metadata={"description": "Same as erased.comments"})
+    erased = fields.Nested(ErasedCounts, required=True)

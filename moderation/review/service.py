@@ -16,7 +16,7 @@ from moderation.comments.models import APPROVED, PENDING, REJECTED, Comment
 from moderation.comments.service import find_comment, get_comment
 from moderation.errors import ApiError, Conflict, NotFound
 from moderation.events import service as events
-from moderation.review.decisions import apply_decision
+from moderation.review import state
 from moderation.review.models import BannedAuthor, Report
 from moderation.scoring.models import CommentScore
 
@@ -142,23 +142,25 @@ def _decorate(session: Session, comments: list[Comment], policy: ClosingPolicy, 
 
 # --- decisions -------------------------------------------------------------------------
 
-def decide(session: Session, comment_id: int, action: str, actor: str, reason: str | None,
-           expected_status: str, now: datetime) -> tuple[Comment, str]:
-    """Apply a moderator's decision if the comment is still in the status they saw.
+def decide(session: Session, comment_id: int, action: str, actor: str, reason: str | None, now: datetime, *,
+           expected_status: str | None = None, expected_version: int | None = None) -> tuple[Comment, str]:
+    """Apply a moderator's decision if the comment is still what the moderator saw.
 
-    The row is locked first, so of two moderators deciding at once exactly one succeeds and
-    the other gets a 409 naming the current status and who decided it.
+    ``expected_version`` is the version they saw (any change since — another decision, a new
+    report, a score — refuses the decision); ``expected_status`` alone is the older, weaker
+    check, and "pending" is assumed when neither is given. The row is locked first, so of two
+    moderators deciding at once exactly one succeeds and the other gets a 409 naming the
+    current status, version and who last acted.
     """
+    if expected_status is None and expected_version is None:
+        expected_status = PENDING
     comment = get_comment(session, comment_id, for_update=True)
-    if comment.status != expected_status:
-        raise Conflict(
-            f"The comment is {comment.status}, not {expected_status}.",
-            details={"comment_id": comment_id, "current_status": comment.status,
-                     "decided_by": comment.decided_by,
-                     "decided_at": comment.decided_at.isoformat() if comment.decided_at else None})
-    if comment.erased_at is not None:
-        raise Conflict("The comment was erased.", details={"comment_id": comment_id, "current_status": comment.status})
-    previous = apply_decision(session, comment, action, actor, reason, now)
+    try:
+        state.check_expected(comment, expected_status, expected_version)
+    except Conflict:
+        state.check_expected(comment, expected_status, expected_version,
+                             last_action=audit.last_action(session, comment_id))
+    previous = state.decide(session, comment, action, actor, reason, now)
     return comment, previous
 
 
@@ -168,18 +170,25 @@ class DecisionResult:
     ok: bool
     status: str | None = None
     previous_status: str | None = None
+    version: int | None = None
     error: dict | None = None
 
 
 def decide_many(session: Session, decisions: list[dict], actor: str, now: datetime) -> list[DecisionResult]:
-    """Each decision is applied or refused on its own (a savepoint each)."""
+    """Each decision is applied or refused on its own (a savepoint each).
+
+    Every row is locked first, in ascending id order, so two bulk requests over the same
+    comments in opposite orders wait for each other instead of deadlocking.
+    """
+    state.lock_in_order(session, (item["comment_id"] for item in decisions))
     results = []
     for item in decisions:
         try:
             with session.begin_nested():
                 comment, previous = decide(session, item["comment_id"], item["action"], actor, item.get("reason"),
-                                           item.get("expected_status") or PENDING, now)
-            results.append(DecisionResult(item["comment_id"], True, comment.status, previous))
+                                           now, expected_status=item.get("expected_status"),
+                                           expected_version=item.get("expected_version"))
+            results.append(DecisionResult(item["comment_id"], True, comment.status, previous, comment.version))
         except ApiError as error:
             results.append(DecisionResult(item["comment_id"], False, error=error.envelope()["error"]))
     return results
@@ -193,20 +202,7 @@ def report_comment(session: Session, comment_id: int, reporter_id: str, reason: 
     comment = find_comment(session, comment_id, for_update=True)
     if comment is None or comment.erased_at is not None:
         raise NotFound(f"No comment {comment_id}.", details={"comment_id": comment_id})
-    report = Report(comment_id=comment_id, reporter_id=reporter_id, reason=reason, note=note, created_at=now)
-    try:
-        with session.begin_nested():
-            session.add(report)
-            session.flush()
-    except IntegrityError:
-        raise Conflict("This reader has already reported this comment.",
-                       details={"comment_id": comment_id, "reporter_id": reporter_id}) from None
-    if comment.status != REJECTED:
-        comment.open_reports += 1
-        comment.awaiting_review = True
-    events.publish(session, events.COMMENT_REPORTED, now, article_id=comment.article_id, comment_id=comment_id,
-                   reason=reason)
-    return report
+    return state.add_report(session, comment, reporter_id, reason, note, now)
 
 
 # --- authors ---------------------------------------------------------------------------
@@ -236,25 +232,41 @@ def unban_author(session: Session, author_id: str, actor: str, reason: str | Non
     return True
 
 
-ERASED_NAME = ""
+@dataclass(frozen=True)
+class Erasure:
+    """What an erasure removed, by kind, with counts."""
+
+    author_id: str
+    comments: int
+    reports_on_comments: int
+    reports_filed: int
+    idempotency_keys: int
+    reader_addresses: int
+    audit_reasons: int
+    ban_reasons: int
 
 
-def erase_author(session: Session, author_id: str, actor: str, now: datetime) -> int:
-    """GDPR erasure: the author's name and comment bodies go, the audit trail's structure stays.
+def erase_author(session: Session, author_id: str, actor: str, now: datetime) -> Erasure:
+    """GDPR erasure: everything that identifies the author or repeats their words goes.
 
-    Erased comments leave the public thread and the queue; their ids, statuses and audit
-    entries remain, so every past decision can still be traced.
+    Their comments lose bodies, names, digests, idempotency keys and reader addresses, and
+    the reports on them (notes quote them); the reports they filed as a reader lose who
+    filed them and their notes; the free-text reasons of audit entries and of their ban go.
+    Ids, statuses and the audit trail's structure stay, so every past decision can still be
+    traced. The erasure is logged with counts only.
     """
-    erased_rows = session.execute(
-        update(Comment).where(Comment.author_id == author_id, Comment.erased_at.is_(None))
-        .values(author_name=ERASED_NAME, body="", flagged_words=None, erased_at=now, awaiting_review=False)
-        .returning(Comment.id, Comment.article_id)
-        .execution_options(synchronize_session=False)).all()
-    erased = len(erased_rows)
-    session.execute(update(Report).where(Report.reporter_id == author_id).values(note=None)
-                    .execution_options(synchronize_session=False))
-    audit.record(session, now, actor, "erase", author_id=author_id, details={"comments": erased})
-    events.publish(session, events.AUTHOR_ERASED, now, author_id=author_id,
-                   comment_ids=sorted(row.id for row in erased_rows),
-                   article_ids=sorted({row.article_id for row in erased_rows}))
-    return erased
+    erased = state.erase_comments(session, author_id, now)
+    reports_filed = state.anonymise_reports_by(session, author_id, now)
+    audit_reasons = audit.redact_reasons(session, author_id=author_id, comment_ids=erased.comment_ids)
+    ban_reasons = session.execute(update(BannedAuthor).where(BannedAuthor.author_id == author_id,
+                                                             BannedAuthor.reason.is_not(None))
+                                  .values(reason=None).execution_options(synchronize_session=False)).rowcount
+    result = Erasure(author_id=author_id, comments=len(erased.comment_ids),
+                     reports_on_comments=erased.reports_on_comments, reports_filed=reports_filed,
+                     idempotency_keys=erased.idempotency_keys, reader_addresses=erased.reader_addresses,
+                     audit_reasons=audit_reasons, ban_reasons=ban_reasons)
+    audit.record(session, now, actor, "erase", author_id=author_id,
+                 details={kind: count for kind, count in result.__dict__.items() if kind != "author_id"})
+    events.publish(session, events.AUTHOR_ERASED, now, author_id=author_id, comment_ids=erased.comment_ids,
+                   article_ids=erased.article_ids)
+    return result

@@ -1,43 +1,30 @@
 from datetime import datetime
 
 from flask.views import MethodView
+from marshmallow import ValidationError as MarshmallowError
 
 from moderation.audit import service as audit
 from moderation.errors import validation_error
+from moderation.ratelimit import RateLimit, per_api_key, per_reporter
 from moderation.review import schemas, service
-from moderation.schemas import ErrorSchema, decode_cursor, encode_cursor
-from moderation.text import InvalidText, clean_text
+from moderation.schemas import ErrorSchema, decode_listing_cursor, encode_listing_cursor
 from moderation.web import Blueprint, principal, require, runtime, transaction
 
 blp = Blueprint("moderation", __name__,
-                description="The review queue, decisions, the audit log and authors (moderators)")
-reports_blp = Blueprint("reports", __name__, description="Reader reports (the site's frontend)")
+                description="The review queue, decisions, the audit log and authors (moderators)", rate_limits=[
+                    RateLimit("moderation_per_key", per_api_key, scope="moderation"),
+                ])
+reports_blp = Blueprint("reports", __name__, description="Reader reports (the site's frontend)", rate_limits=[
+    RateLimit("frontend_per_key", per_api_key, scope="frontend", methods=("POST",)),
+    RateLimit("reports_per_reporter", per_reporter, scope="reports-reporter", methods=("POST",)),
+])
 
 
 def _cursor(raw: str | None, types: tuple, prefix: str) -> list | None:
-    """Decode a cursor of this listing (its first element names the order it belongs to)."""
-    if not raw:
-        return None
     try:
-        values = decode_cursor(raw, (str, *[str if t is datetime else t for t in types]))
-        if values[0] != prefix:
-            raise ValueError("this cursor belongs to another listing or order")
-        return [_time(v) if t is datetime else v for v, t in zip(values[1:], types)]
+        return decode_listing_cursor(raw, types, prefix)
     except ValueError as exc:
         raise validation_error("cursor", str(exc)) from None
-
-
-def _time(value: str) -> datetime:
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        raise ValueError("not a cursor returned by this API")
-    return moment
-
-
-def _encode(prefix: str, values: list | None) -> str | None:
-    if values is None:
-        return None
-    return encode_cursor([prefix, *[v.isoformat() if isinstance(v, datetime) else v for v in values]])
 
 
 QUEUE_CURSOR_TYPES = {"oldest": (datetime, int), "newest": (datetime, int), "toxicity": (float, datetime, int)}
@@ -61,7 +48,7 @@ class Queue(MethodView):
             page = service.queue_page(session, rt.policy, rt.now(), order=order, filters=filters,
                                       limit=args["limit"], cursor=cursor)
         return {"items": page.items, "total": page.total, "total_capped": page.total_capped,
-                "next_cursor": _encode(f"queue:{order}", page.next_cursor)}
+                "next_cursor": encode_listing_cursor(f"queue:{order}", page.next_cursor)}
 
 
 @blp.route("/comments/<int:comment_id>/decision")
@@ -70,13 +57,16 @@ class Decision(MethodView):
     @blp.arguments(schemas.DecisionIn())
     @blp.response(200, schemas.DecisionOut())
     @blp.alt_response(404, schema=ErrorSchema)
-    @blp.alt_response(409, schema=ErrorSchema, description="The comment is no longer in expected_status")
+    @blp.alt_response(409, schema=ErrorSchema, description="conflict: the comment changed since the moderator saw "
+                      "it (expected_version or expected_status); details name its current status, version and "
+                      "who last acted")
     def post(self, args: dict, comment_id: int):
-        """Approve or reject, if the comment is still in the status the moderator saw."""
+        """Approve or reject, if the comment is still what the moderator saw (its version)."""
         rt = runtime()
         with transaction() as session:
             comment, previous = service.decide(session, comment_id, args["action"], principal().name, args["reason"],
-                                               args["expected_status"], rt.now())
+                                               rt.now(), expected_status=args["expected_status"],
+                                               expected_version=args["expected_version"])
         return {"comment": comment, "previous_status": previous}
 
 
@@ -106,18 +96,15 @@ class Log(MethodView):
                                          article_id=args["article_id"], comment_id=args["comment_id"],
                                          actor=args["actor"], action=args["action"])
         page, more = entries[:args["limit"]], len(entries) > args["limit"]
-        return {"entries": page, "next_cursor": _encode("log", [page[-1].id]) if more else None}
+        return {"entries": page, "next_cursor": encode_listing_cursor("log", [page[-1].id]) if more else None}
 
 
 def _author_id(author_id: str) -> str:
-    if not 1 <= len(author_id) <= 128:
-        raise validation_error("author_id", "Must be 1 to 128 characters.")
+    """The path form of an author id (deprecated routes): what intake would have stored."""
     try:
-        if clean_text(author_id) != author_id:
-            raise InvalidText("control characters")
-    except InvalidText:
-        raise validation_error("author_id", "Must not contain control characters.") from None
-    return author_id
+        return schemas.AuthorRef().load({"author_id": author_id})["author_id"]
+    except MarshmallowError as exc:
+        raise validation_error("author_id", "; ".join(exc.messages.get("author_id", ["Invalid."]))) from None
 
 
 def _author_state(author_id: str, ban) -> dict:
@@ -125,42 +112,92 @@ def _author_state(author_id: str, ban) -> dict:
             "banned_by": getattr(ban, "banned_by", None), "reason": getattr(ban, "reason", None)}
 
 
-@blp.route("/authors/<author_id>/ban")
+def _ban(author_id: str, reason: str | None) -> dict:
+    rt = runtime()
+    with transaction() as session:
+        ban = service.ban_author(session, author_id, principal().name, reason, rt.now())
+        return _author_state(author_id, ban)
+
+
+def _unban(author_id: str, reason: str | None) -> dict:
+    rt = runtime()
+    with transaction() as session:
+        service.unban_author(session, author_id, principal().name, reason, rt.now())
+    return _author_state(author_id, None)
+
+
+def _erase(author_id: str) -> dict:
+    rt = runtime()
+    with transaction() as session:
+        erasure = service.erase_author(session, author_id, principal().name, rt.now())
+    counts = {kind: count for kind, count in erasure.__dict__.items() if kind != "author_id"}
+    return {"author_id": author_id, "erased_comments": erasure.comments, "erased": counts}
+
+
+@blp.route("/authors/ban")
 class Ban(MethodView):
+    @require(blp, "moderator")
+    @blp.arguments(schemas.AuthorReasonRef())
+    @blp.response(200, schemas.AuthorStateOut())
+    @blp.alt_response(422, schema=ErrorSchema)
+    def post(self, args: dict):
+        """Refuse this author's new comments (403 author_banned); the id travels in the body."""
+        return _ban(args["author_id"], args["reason"])
+
+
+@blp.route("/authors/unban")
+class Unban(MethodView):
+    @require(blp, "moderator")
+    @blp.arguments(schemas.AuthorReasonRef())
+    @blp.response(200, schemas.AuthorStateOut())
+    @blp.alt_response(422, schema=ErrorSchema)
+    def post(self, args: dict):
+        """Let this author post again."""
+        return _unban(args["author_id"], args["reason"])
+
+
+@blp.route("/authors/erase")
+class Erase(MethodView):
+    @require(blp, "admin")
+    @blp.arguments(schemas.AuthorRef())
+    @blp.response(200, schemas.ErasureOut())
+    @blp.alt_response(422, schema=ErrorSchema)
+    def post(self, args: dict):
+        """GDPR erasure: everything that identifies the author or repeats their words; counts by kind."""
+        return _erase(args["author_id"])
+
+
+# The path forms, kept for existing clients: they cannot carry an id with "/" in it.
+@blp.route("/authors/<author_id>/ban")
+class BanByPath(MethodView):
     @require(blp, "moderator")
     @blp.arguments(schemas.ReasonIn())
     @blp.response(200, schemas.AuthorStateOut())
+    @blp.doc(deprecated=True)
     def post(self, args: dict, author_id: str):
-        """Refuse this author's new comments (403 author_banned)."""
-        rt = runtime()
-        with transaction() as session:
-            ban = service.ban_author(session, _author_id(author_id), principal().name, args["reason"], rt.now())
-            return _author_state(author_id, ban)
+        """Deprecated: use POST /moderation/authors/ban, which carries any author id."""
+        return _ban(_author_id(author_id), args["reason"])
 
 
 @blp.route("/authors/<author_id>/unban")
-class Unban(MethodView):
+class UnbanByPath(MethodView):
     @require(blp, "moderator")
     @blp.arguments(schemas.ReasonIn())
     @blp.response(200, schemas.AuthorStateOut())
+    @blp.doc(deprecated=True)
     def post(self, args: dict, author_id: str):
-        """Let this author post again."""
-        rt = runtime()
-        with transaction() as session:
-            service.unban_author(session, _author_id(author_id), principal().name, args["reason"], rt.now())
-        return _author_state(author_id, None)
+        """Deprecated: use POST /moderation/authors/unban, which carries any author id."""
+        return _unban(_author_id(author_id), args["reason"])
 
 
 @blp.route("/authors/<author_id>/erase")
-class Erase(MethodView):
+class EraseByPath(MethodView):
     @require(blp, "admin")
     @blp.response(200, schemas.ErasureOut())
+    @blp.doc(deprecated=True)
     def post(self, author_id: str):
-        """GDPR erasure of the author's name and comment bodies; the audit trail keeps its structure."""
-        rt = runtime()
-        with transaction() as session:
-            erased = service.erase_author(session, _author_id(author_id), principal().name, rt.now())
-        return {"author_id": author_id, "erased_comments": erased}
+        """Deprecated: use POST /moderation/authors/erase, which carries any author id."""
+        return _erase(_author_id(author_id))
 
 
 @reports_blp.route("/comments/<int:comment_id>/reports")

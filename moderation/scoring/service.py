@@ -13,13 +13,12 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from moderation.audit import service as audit
-from moderation.comments.models import PENDING, Comment
+from moderation.comments.models import Comment
 from moderation.config import ScoringSettings
-from moderation.review.decisions import apply_decision
+from moderation.review import state
 from moderation.scoring.models import CommentScore
 
 log = logging.getLogger(__name__)
@@ -54,62 +53,32 @@ class Scored:
     id: int
     scores: dict[str, float]
     language: str | None
-
-
-_SET_SCORED = (
-    update(Comment.__table__)
-    .where(Comment.__table__.c.id == bindparam("comment_id"))
-    .values(toxicity=bindparam("toxicity"), sort_toxicity=bindparam("sort_toxicity"),
-            language=bindparam("language"), scored_at=bindparam("scored_at"), claimed_by=None,
-            claim_expires_at=None)
-)
+    # Whether the model that scored it was trained on its language (auto-approval needs it).
+    language_covered: bool = False
 
 
 def store_scores(session: Session, worker_id: str, model: str, results: list[Scored], settings: ScoringSettings,
                  now: datetime) -> int:
     """Write the scores of comments this worker still holds; apply the automatic thresholds.
 
-    Two executemany statements for the whole batch, so that the write lock (which intake
-    needs too) is held for a moment only.
+    Only the lease holder writes, and only once (``scored_at IS NULL``). Two executemany
+    statements for the whole batch, so that the write lock (which intake needs too) is held
+    for a moment only.
     """
     if not results:
         return 0
     by_id = {result.id: result for result in results}
     held = list(session.scalars(
         select(Comment.id).where(Comment.id.in_(list(by_id)), Comment.claimed_by == worker_id,
-                                 Comment.scored_at.is_(None)).with_for_update()))
+                                 Comment.scored_at.is_(None)).order_by(Comment.id).with_for_update()))
     if not held:
         return 0
     session.execute(insert(CommentScore.__table__), [
         {"comment_id": comment_id, "model": model, "scores": by_id[comment_id].scores, "scored_at": now}
         for comment_id in held])
-    rows = []
-    for comment_id in held:
-        toxicity = by_id[comment_id].scores.get("toxicity")
-        rows.append({"comment_id": comment_id, "toxicity": toxicity,
-                     "sort_toxicity": toxicity if toxicity is not None else -1.0,
-                     "language": by_id[comment_id].language, "scored_at": now})
-    session.execute(_SET_SCORED, rows)
-    if settings.auto_reject_above or settings.auto_approve_below:
-        for comment in session.scalars(select(Comment).where(Comment.id.in_(held))):
-            _automatic_decision(session, comment, by_id[comment.id].scores, settings, now)
+    state.record_scores(
+        session,
+        [state.ScoreResult(comment_id, by_id[comment_id].scores, by_id[comment_id].language,
+                           by_id[comment_id].language_covered) for comment_id in held],
+        state.Thresholds(settings.auto_reject_above, settings.auto_approve_below), now)
     return len(held)
-
-
-def _automatic_decision(session: Session, comment: Comment, scores: dict[str, float], settings: ScoringSettings,
-                        now: datetime) -> None:
-    """Thresholds from config, off by default. Only a comment nobody decided yet is touched."""
-    if comment.status != PENDING:
-        return
-    over = {label: scores[label] for label, threshold in settings.auto_reject_above.items()
-            if label in scores and scores[label] >= threshold}
-    if over:
-        reason = ", ".join(f"{label} {value:.3f} >= {settings.auto_reject_above[label]}"
-                           for label, value in over.items())
-        apply_decision(session, comment, "reject", audit.AUTO, reason, now, details={"scores": scores})
-        return
-    below = settings.auto_approve_below
-    if below and not comment.flagged_words and all(label in scores and scores[label] < threshold
-                                                   for label, threshold in below.items()):
-        reason = ", ".join(f"{label} {scores[label]:.3f} < {threshold}" for label, threshold in below.items())
-        apply_decision(session, comment, "approve", audit.AUTO, reason, now, details={"scores": scores})

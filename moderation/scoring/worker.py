@@ -39,7 +39,8 @@ def score_pending(runtime: Runtime, scorer: Scorer, detector: LanguageDetector |
         if language is not None and language not in scorer.languages:
             # No body in the log: only what ops need to act on.
             log.warning("comment %s is in %r, which model %s does not cover", item.id, language, scorer.name)
-    results = [service.Scored(item.id, score, language) for item, score, language in zip(claimed, scores, languages)]
+    results = [service.Scored(item.id, score, language, language in scorer.languages)
+               for item, score, language in zip(claimed, scores, languages)]
     with runtime.db.transaction() as session:
         return service.store_scores(session, worker_id, scorer.name, results, settings, runtime.now())
 

@@ -151,8 +151,9 @@ def test_idempotency_key_returns_the_same_comment(client, frontend, article, run
     assert count_comments(runtime) == 1
     other_author = post(client, frontend, extra_headers={"Idempotency-Key": "abc-123"},
                         author={"id": "someone-else", "name": "X"})
-    assert other_author.status_code == 409
-    assert other_author.json["error"]["code"] == "conflict"
+    assert other_author.status_code == 422  # the IETF draft: same key, different request
+    assert other_author.json["error"]["code"] == "idempotency_key_reused"
+    assert count_comments(runtime) == 1
 
 
 def test_invalid_idempotency_key(client, frontend, article):

@@ -1,0 +1,306 @@
+"""The one module that changes a comment's review state.
+
+Every change goes through here: intake's automatic rejection, moderators' decisions (single,
+bulk, console, undo), reader reports, scores and the automatic decisions that follow them,
+and erasure. Besides the change itself, each function keeps consistent, in one place:
+
+* the derived columns the review queue's partial indexes are built on::
+
+      open_reports    = reports on the comment not cleared by a decision
+      awaiting_review = not erased and (pending, or approved with open reports)
+      sort_toxicity   = toxicity, or -1 while unscored (keyset paging needs no NULLs)
+
+* ``version``: 1 when stored, plus one for every change (decision, report, score, erasure),
+  so a moderator's decision can require the version they saw (``expected_version``);
+* the audit entry and the outbox event of the change.
+
+Nothing else assigns these columns; tests/review/test_state_machine.py checks after random
+sequences of operations that every derived column equals its definition.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Iterable, Mapping
+
+from sqlalchemy import Select, String, bindparam, cast, delete, func, literal, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from moderation.audit import service as audit
+from moderation.comments.models import APPROVED, PENDING, REJECTED, Comment
+from moderation.errors import Conflict
+from moderation.events import service as events
+from moderation.review.models import BannedAuthor, Report
+
+ACTIONS = {"approve": APPROVED, "reject": REJECTED}
+UNSCORED = -1.0
+ERASED_NAME = ""
+
+
+def awaiting_review(status: str, open_reports: int, erased: bool) -> bool:
+    """Whether a moderator must look at the comment: the definition the queue is built on."""
+    if erased:
+        return False
+    return status == PENDING or (status == APPROVED and open_reports > 0)
+
+
+def sort_toxicity(toxicity: float | None) -> float:
+    return UNSCORED if toxicity is None else toxicity
+
+
+# --- intake ----------------------------------------------------------------------------
+
+def initial_state(auto_rejected: bool, now: datetime) -> dict[str, Any]:
+    """The state columns of a comment being stored (intake inserts them with the comment)."""
+    status = REJECTED if auto_rejected else PENDING
+    return {"status": status, "awaiting_review": awaiting_review(status, 0, False), "open_reports": 0,
+            "sort_toxicity": UNSCORED, "version": 1,
+            "decided_at": now if auto_rejected else None, "decided_by": audit.AUTO if auto_rejected else None}
+
+
+def record_intake_rejection(session: Session, *, comment_id: int, article_id: str, author_id: str, reason: str,
+                            now: datetime) -> None:
+    """The audit entry and event of a comment rejected on arrival (a banned word)."""
+    audit.record(session, now, audit.AUTO, "reject", article_id=article_id, comment_id=comment_id,
+                 author_id=author_id, reason=reason, previous_status=PENDING, new_status=REJECTED)
+    events.publish(session, events.COMMENT_REJECTED, now, article_id=article_id, comment_id=comment_id,
+                   previous_status=PENDING, status=REJECTED)
+
+
+# --- decisions -------------------------------------------------------------------------
+
+def check_expected(comment: Comment, expected_status: str | None, expected_version: int | None,
+                   last_action: Mapping[str, Any] | None = None) -> None:
+    """Refuse (409 conflict) a decision taken on another state than the comment's current one.
+
+    ``expected_version`` is what the moderator saw; ``expected_status`` alone is kept for
+    clients written before versions (it cannot see a report that arrived meanwhile).
+    """
+    if comment.erased_at is not None:
+        raise Conflict("The comment was erased.", details=_conflict_details(comment, last_action))
+    if expected_version is not None and comment.version != expected_version:
+        raise Conflict(f"The comment changed (version {comment.version}, not {expected_version}); reload it.",
+                       details=_conflict_details(comment, last_action))
+    if expected_status is not None and comment.status != expected_status:
+        raise Conflict(f"The comment is {comment.status}, not {expected_status}.",
+                       details=_conflict_details(comment, last_action))
+
+
+def _conflict_details(comment: Comment, last_action: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {"comment_id": comment.id, "current_status": comment.status, "current_version": comment.version,
+            "decided_by": comment.decided_by,
+            "decided_at": comment.decided_at.isoformat() if comment.decided_at else None,
+            "last_action": dict(last_action) if last_action else None}
+
+
+def decide(session: Session, comment: Comment, action: str, actor: str, reason: str | None, now: datetime,
+           *, details: dict | None = None, audit_action: str | None = None) -> str:
+    """Approve or reject; clears open reports; returns the previous status.
+
+    The caller holds the row (FOR UPDATE) and has checked what the decider saw.
+    ``audit_action`` names the entry when it is not the action itself (an undo).
+    """
+    previous = comment.status
+    comment.status = ACTIONS[action]
+    comment.decided_at, comment.decided_by = now, actor
+    if comment.open_reports:
+        session.execute(update(Report).where(Report.comment_id == comment.id, Report.cleared_at.is_(None))
+                        .values(cleared_at=now).execution_options(synchronize_session=False))
+    comment.open_reports = 0
+    comment.awaiting_review = awaiting_review(comment.status, 0, comment.erased_at is not None)
+    comment.version += 1
+    audit.record(session, now, actor, audit_action or action, article_id=comment.article_id, comment_id=comment.id,
+                 author_id=comment.author_id, reason=reason, previous_status=previous,
+                 new_status=comment.status, details=details)
+    _announce_decision(session, comment, previous, now)
+    return previous
+
+
+def _announce_decision(session: Session, comment: Comment, previous: str, now: datetime) -> None:
+    ids = {"comment_id": comment.id, "previous_status": previous, "status": comment.status}
+    if comment.status == APPROVED:
+        events.publish(session, events.COMMENT_APPROVED, now, article_id=comment.article_id, **ids)
+    elif comment.status == REJECTED:
+        events.publish(session, events.COMMENT_REJECTED, now, article_id=comment.article_id, **ids)
+        if previous == APPROVED:
+            events.publish(session, events.COMMENT_UNPUBLISHED, now, article_id=comment.article_id, **ids)
+
+
+# --- reports ---------------------------------------------------------------------------
+
+def add_report(session: Session, comment: Comment, reporter_id: str, reason: str, note: str | None,
+               now: datetime) -> Report:
+    """A reader's report: open until the next decision; an approved comment returns to the queue.
+
+    Raises Conflict when this reader already reported the comment. The caller holds the row.
+    """
+    report = Report(comment_id=comment.id, reporter_id=reporter_id, reason=reason, note=note, created_at=now)
+    try:
+        with session.begin_nested():
+            session.add(report)
+            session.flush()
+    except IntegrityError:
+        raise Conflict("This reader has already reported this comment.",
+                       details={"comment_id": comment.id, "reporter_id": reporter_id}) from None
+    comment.open_reports += 1
+    comment.awaiting_review = awaiting_review(comment.status, comment.open_reports, comment.erased_at is not None)
+    comment.version += 1
+    events.publish(session, events.COMMENT_REPORTED, now, article_id=comment.article_id, comment_id=comment.id,
+                   reason=reason)
+    return report
+
+
+# --- scores ----------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ScoreResult:
+    """What the model said of one comment: every class score, and the detected language."""
+
+    comment_id: int
+    scores: dict[str, float]
+    language: str | None
+    # Whether the model that scored it was trained on that language.
+    language_covered: bool
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """``[scoring] auto_reject_above`` / ``auto_approve_below``: empty tables decide nothing."""
+
+    reject_above: Mapping[str, float]
+    approve_below: Mapping[str, float]
+
+    def __bool__(self) -> bool:
+        return bool(self.reject_above or self.approve_below)
+
+
+_SET_SCORED = (
+    update(Comment.__table__)
+    .where(Comment.__table__.c.id == bindparam("comment_id"))
+    .values(toxicity=bindparam("toxicity"), sort_toxicity=bindparam("sort_toxicity"),
+            language=bindparam("language"), scored_at=bindparam("scored_at"), claimed_by=None,
+            claim_expires_at=None, version=Comment.__table__.c.version + 1)
+)
+
+
+def record_scores(session: Session, results: list[ScoreResult], thresholds: Thresholds, now: datetime) -> None:
+    """Store the derived score columns of scored comments, then apply the automatic thresholds.
+
+    One executemany for the batch, so that the write lock intake needs is held for a moment.
+    The caller holds the rows and has written their CommentScore rows.
+    """
+    if not results:
+        return
+    session.execute(_SET_SCORED, [
+        {"comment_id": r.comment_id, "toxicity": r.scores.get("toxicity"),
+         "sort_toxicity": sort_toxicity(r.scores.get("toxicity")), "language": r.language, "scored_at": now}
+        for r in results])
+    if not thresholds:
+        return
+    by_id = {r.comment_id: r for r in results}
+    comments = list(session.scalars(select(Comment).where(Comment.id.in_(list(by_id)))
+                                    .execution_options(populate_existing=True)))
+    banned = set(session.scalars(select(BannedAuthor.author_id)
+                                 .where(BannedAuthor.author_id.in_({c.author_id for c in comments}))))
+    for comment in comments:
+        result = by_id[comment.id]
+        decision = automatic_decision(comment, result, thresholds, author_banned=comment.author_id in banned)
+        if decision is not None:
+            action, reason = decision
+            decide(session, comment, action, audit.AUTO, reason, now, details={"scores": result.scores})
+
+
+def automatic_decision(comment: Comment, result: ScoreResult, thresholds: Thresholds, *,
+                       author_banned: bool) -> tuple[str, str] | None:
+    """What the newsroom's thresholds decide for a freshly scored comment, if anything.
+
+    Only a comment nobody decided yet is touched. Rejecting never publishes anything, so any
+    listed score at or above its threshold rejects. Approving publishes without a person, so
+    it also requires that nothing a person must see is there: no open report, an author who
+    is not banned, no suspect word, and a language the model was trained on.
+    """
+    if comment.status != PENDING or comment.erased_at is not None:
+        return None
+    scores = result.scores
+    over = {label: scores[label] for label, threshold in thresholds.reject_above.items()
+            if scores.get(label) is not None and scores[label] >= threshold}
+    if over:
+        return "reject", ", ".join(f"{label} {value:.3f} >= {thresholds.reject_above[label]}"
+                                   for label, value in over.items())
+    below = thresholds.approve_below
+    if not below or comment.open_reports or author_banned or comment.flagged_words or not result.language_covered:
+        return None
+    if all(scores.get(label) is not None and scores[label] < threshold for label, threshold in below.items()):
+        return "approve", ", ".join(f"{label} {scores[label]:.3f} < {threshold}" for label, threshold in below.items())
+    return None
+
+
+# --- erasure ---------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ErasedComments:
+    comment_ids: list[int]
+    article_ids: list[str]
+    reports_on_comments: int
+    idempotency_keys: int
+    reader_addresses: int
+
+
+def erase_comments(session: Session, author_id: str, now: datetime) -> ErasedComments:
+    """Remove the author's words and everything that repeats or traces them from their comments.
+
+    Bodies, names, suspect words found, the body digest, idempotency keys and reader
+    addresses go; reports on the comments go too (their notes quote them). Ids, statuses and
+    scores stay, so every decision remains traceable. Erased comments leave the thread and
+    the queue.
+    """
+    mine = (Comment.author_id == author_id) & Comment.erased_at.is_(None)
+    idempotency_keys = session.scalar(select(func.count()).select_from(Comment)
+                                      .where(mine, Comment.idempotency_key.is_not(None))) or 0
+    reader_addresses = session.scalar(select(func.count()).select_from(Comment)
+                                      .where(mine, Comment.reader_address.is_not(None))) or 0
+    reports = session.execute(delete(Report).where(Report.comment_id.in_(_ids_of(mine)))
+                              .execution_options(synchronize_session=False)).rowcount
+    rows = session.execute(
+        update(Comment).where(mine)
+        .values(author_name=ERASED_NAME, body="", flagged_words=None, body_digest=None, idempotency_key=None,
+                idempotency_owner=None, request_digest=None, reader_address=None,
+                erased_at=now,
+                open_reports=0, awaiting_review=False, version=Comment.version + 1)
+        .returning(Comment.id, Comment.article_id)
+        .execution_options(synchronize_session=False)).all()
+    return ErasedComments(comment_ids=sorted(row.id for row in rows),
+                          article_ids=sorted({row.article_id for row in rows}),
+                          reports_on_comments=reports, idempotency_keys=idempotency_keys,
+                          reader_addresses=reader_addresses)
+
+
+def _ids_of(condition) -> Select:
+    return select(Comment.id).where(condition)
+
+
+def anonymise_reports_by(session: Session, reporter_id: str, now: datetime) -> int:
+    """The reports a reader filed lose who filed them and their note, and keep their weight.
+
+    The reported comments stay in the queue as they were: erasing a reader must not clear
+    the reports that brought a comment back to a moderator. Each report takes an id that
+    names nobody ("erased-<report id>"), unique per comment as the constraint requires.
+    """
+    ids = list(session.scalars(select(Report.id).where(Report.reporter_id == reporter_id)))
+    if ids:
+        session.execute(update(Report).where(Report.id.in_(ids))
+                        .values(reporter_id=literal("erased-", String) + cast(Report.id, String), note=None)
+                        .execution_options(synchronize_session=False))
+    return len(ids)
+
+
+def lock_in_order(session: Session, comment_ids: Iterable[int]) -> None:
+    """Take the row locks of several comments in one fixed order (ascending id).
+
+    Two bulk decisions over the same comments listed in opposite orders then queue behind
+    each other instead of deadlocking. (SQLite's single writer needs no row locks.)
+    """
+    ids = sorted({i for i in comment_ids if 0 < i < 2**63})
+    if ids and session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Comment.id).where(Comment.id.in_(ids)).order_by(Comment.id).with_for_update())

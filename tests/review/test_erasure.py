@@ -1,0 +1,155 @@
+"""Issue 10, points 9 and 10: erasure removes everything that identifies the author or repeats
+their words, the audit log stays append-only otherwise, and any author id can be reached."""
+import hashlib
+import json
+
+import pytest
+import sqlalchemy.exc
+from sqlalchemy import select, text, update
+
+from moderation.audit.models import AuditEntry
+from moderation.comments.models import Comment
+from moderation.review.models import BannedAuthor, Report
+from tests.factories import headers, make_article, make_key
+
+Q = "/api/v1/moderation"
+SECRET_WORDS = "Mon voisin Jean-Pierre Dubois, 12 rue des Alpes"
+
+
+@pytest.fixture
+def keys(runtime):
+    return {"site": headers(make_key(runtime, "frontend", "site")),
+            "alice": headers(make_key(runtime, "moderator", "alice")),
+            "admin": headers(make_key(runtime, "admin", "dpo"))}
+
+
+def post(client, key, author_id, body, name="Jean-Pierre Dubois", address="203.0.113.77"):
+    idempotency_key = "k-" + hashlib.sha1(body.encode()).hexdigest()[:16]
+    return client.post("/api/v1/articles/a-1/comments", headers={**key, "Idempotency-Key": idempotency_key},
+                       json={"author": {"id": author_id, "name": name}, "body": body,
+                             "reader_address": address})
+
+
+def everything(runtime):
+    """Every row of the tables that can hold personal data, as text."""
+    with runtime.db.transaction(write=False) as session:
+        rows = []
+        for model in (Comment, Report, AuditEntry, BannedAuthor):
+            for row in session.scalars(select(model)):
+                rows.append({c.name: getattr(row, c.key) for c in model.__table__.columns})
+        return json.dumps(rows, default=str, ensure_ascii=False)
+
+
+def test_erasure_removes_every_trace_of_the_author(client, runtime, keys):
+    make_article(runtime, "a-1")
+    author = "jp/dubois%20 é"  # "/", "%", a space and non-ASCII: the route must carry it
+    mine = post(client, keys["site"], author, f"{SECRET_WORDS}, est un voleur.").json["id"]
+    other = post(client, keys["site"], "someone-else", "Un autre avis, sans rapport.", name="Anne",
+                 address="198.51.100.3").json["id"]
+    # A report on their comment, quoting it; a report they filed as a reader.
+    client.post(f"/api/v1/comments/{mine}/reports", headers=keys["site"],
+                json={"reporter_id": "witness", "reason": "abuse", "note": f"Il écrit « {SECRET_WORDS} »"})
+    client.post(f"{Q}/comments/{other}/decision", headers=keys["alice"], json={"action": "approve"})
+    client.post(f"/api/v1/comments/{other}/reports", headers=keys["site"],
+                json={"reporter_id": author, "reason": "spam", "note": "Signalé par Jean-Pierre Dubois"})
+    # Decisions and a ban whose free-text reasons quote them.
+    client.post(f"{Q}/comments/{mine}/decision", headers=keys["alice"],
+                json={"action": "reject", "reason": f"Données personnelles : {SECRET_WORDS}"})
+    banned = client.post(f"{Q}/authors/ban", headers=keys["alice"],
+                         json={"author_id": author, "reason": "Jean-Pierre Dubois insulte ses voisins"})
+    assert banned.status_code == 200 and banned.json["author_id"] == author
+    before = everything(runtime)
+    assert "Jean-Pierre Dubois" in before and "203.0.113.77" in before
+
+    erased = client.post(f"{Q}/authors/erase", headers=keys["admin"], json={"author_id": author})
+    assert erased.status_code == 200
+    assert erased.json["erased"] == {"comments": 1, "reports_on_comments": 1, "reports_filed": 1,
+                                     "idempotency_keys": 1, "reader_addresses": 1, "audit_reasons": 2,
+                                     "ban_reasons": 1}
+    after = everything(runtime)
+    key_of_mine = "k-" + hashlib.sha1(f"{SECRET_WORDS}, est un voleur.".encode()).hexdigest()[:16]
+    assert key_of_mine in before
+    for trace in ("Jean-Pierre Dubois", "Dubois", "rue des Alpes", "203.0.113.77", key_of_mine):
+        assert trace not in after, trace
+    with runtime.db.transaction(write=False) as session:
+        comment = session.get(Comment, mine)
+        assert comment.body == "" and comment.author_name == "" and comment.body_digest is None
+        assert comment.idempotency_key is None and comment.reader_address is None
+        assert comment.erased_at is not None and not comment.awaiting_review
+        # What the reader filed stays in effect without saying who: the other comment still waits.
+        filed = session.scalars(select(Report).where(Report.comment_id == other)).one()
+        assert filed.reporter_id.startswith("erased-") and filed.note is None and filed.reason == "spam"
+        assert session.get(Comment, other).awaiting_review and session.get(Comment, other).open_reports == 1
+        # The ban stays (the id is not personal data the site asked us to forget), without its reason.
+        assert session.get(BannedAuthor, author).reason is None
+        # The trail keeps its structure; the erasure itself is on record with counts only.
+        actions = [e.action for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+        assert actions == ["approve", "reject", "ban", "erase"]
+        erase_entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "erase")).one()
+        assert erase_entry.reason is None and erase_entry.details["comments"] == 1
+    # The public thread and the queue no longer show the erased comment.
+    thread = client.get("/api/v1/articles/a-1/comments").json
+    assert all(c["id"] != mine for c in thread["comments"])
+
+
+def test_every_id_intake_accepts_can_be_banned_unbanned_and_erased(client, runtime, keys):
+    make_article(runtime, "a-1")
+    for author in ["a/b", "a%2Fb", "100%", "with space", "Zoë Müller", "日本語", "../etc", "a/", "/a", "?x=1#y"]:
+        assert post(client, keys["site"], author, f"Bonjour de {author}").status_code == 202
+        assert client.post(f"{Q}/authors/ban", headers=keys["alice"],
+                           json={"author_id": author}).json["banned"] is True
+        refused = post(client, keys["site"], author, f"Encore {author}")
+        assert refused.status_code == 403 and refused.json["error"]["code"] == "author_banned"
+        assert client.post(f"{Q}/authors/unban", headers=keys["alice"],
+                           json={"author_id": author}).json["banned"] is False
+        assert post(client, keys["site"], author, f"De retour, {author}").status_code == 202
+        erased = client.post(f"{Q}/authors/erase", headers=keys["admin"], json={"author_id": author})
+        assert erased.status_code == 200 and erased.json["erased"]["comments"] == 2, author
+
+
+def test_the_author_routes_are_documented_with_the_id_in_the_body(client):
+    spec = client.get("/api/v1/openapi.json").json
+    for action in ("ban", "unban", "erase"):
+        operation = spec["paths"][f"{Q}/authors/{action}"]["post"]
+        schema_ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        schema = spec["components"]["schemas"][schema_ref.rsplit("/", 1)[-1]]
+        assert "author_id" in schema["required"]
+        assert spec["paths"][f"{Q}/authors/{{author_id}}/{action}"]["post"]["deprecated"] is True
+
+
+def test_moderators_cannot_erase(client, runtime, keys):
+    response = client.post(f"{Q}/authors/erase", headers=keys["alice"], json={"author_id": "x"})
+    assert response.status_code == 403
+
+
+def test_the_audit_log_refuses_any_other_change(runtime, keys, client):
+    make_article(runtime, "a-1")
+    comment = post(client, keys["site"], "someone", "Un avis").json["id"]
+    client.post(f"{Q}/comments/{comment}/decision", headers=keys["alice"], json={"action": "reject", "reason": "x"})
+    attempts = [
+        update(AuditEntry).values(reason=None),  # a redaction without erasure's marker
+        update(AuditEntry).values(reason="rewritten"),
+        update(AuditEntry).values(actor="mallory"),
+    ]
+    for statement in attempts:
+        with pytest.raises(sqlalchemy.exc.DBAPIError):
+            with runtime.db.transaction() as session:
+                session.execute(statement)
+    with pytest.raises(sqlalchemy.exc.DBAPIError):
+        with runtime.db.transaction() as session:
+            session.execute(text("DELETE FROM audit_log"))
+
+
+def test_even_erasure_can_only_blank_reasons(runtime, keys, client):
+    """With the marker present, the trigger still refuses anything but reason := NULL."""
+    from moderation.audit.models import AuditRedaction
+
+    make_article(runtime, "a-1")
+    comment = post(client, keys["site"], "someone", "Un avis").json["id"]
+    client.post(f"{Q}/comments/{comment}/decision", headers=keys["alice"], json={"action": "reject", "reason": "x"})
+    for values in ({"actor": "mallory"}, {"reason": "rewritten"}, {"new_status": "approved"}):
+        with pytest.raises(sqlalchemy.exc.DBAPIError):
+            with runtime.db.transaction() as session:
+                session.add(AuditRedaction())
+                session.flush()
+                session.execute(update(AuditEntry).values(**values))
