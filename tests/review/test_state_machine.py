@@ -43,7 +43,8 @@ _runs = itertools.count()
 def check_every_comment(runtime, model) -> None:
     with runtime.db.transaction(write=False) as session:
         open_reports = dict(session.execute(
-            select(Report.comment_id, func.count()).where(Report.cleared_at.is_(None)).group_by(Report.comment_id)).all())
+            select(Report.comment_id, func.count()).where(Report.cleared_at.is_(None))
+            .group_by(Report.comment_id)).all())
         scores = {row.comment_id: row.scores for row in session.scalars(select(CommentScore))}
         decisions = dict(session.execute(
             select(AuditEntry.comment_id, func.count()).where(AuditEntry.action.in_(["approve", "reject"]))
