@@ -11,9 +11,17 @@ import os
 from pathlib import Path
 
 from moderation.config import ScoringSettings
-from moderation.scoring.scorer import MODEL_LANGUAGES
 
 log = logging.getLogger(__name__)
+
+# Languages each Detoxify model was trained on (Detoxify's README).
+MODEL_LANGUAGES = {
+    "multilingual": {"en", "fr", "es", "it", "pt", "tr", "ru"},
+    "original": {"en"},
+    "unbiased": {"en"},
+    "original-small": {"en"},
+    "unbiased-small": {"en"},
+}
 
 
 def _forbid_hub_downloads() -> None:

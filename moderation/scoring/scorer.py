@@ -10,15 +10,7 @@ import re
 from typing import Protocol
 
 from moderation.config import ScoringSettings
-
-# Languages each Detoxify model was trained on (Detoxify's README).
-MODEL_LANGUAGES = {
-    "multilingual": {"en", "fr", "es", "it", "pt", "tr", "ru"},
-    "original": {"en"},
-    "unbiased": {"en"},
-    "original-small": {"en"},
-    "unbiased-small": {"en"},
-}
+from moderation.scoring.detoxify_scorer import MODEL_LANGUAGES, DetoxifyScorer
 
 
 class Scorer(Protocol):
@@ -62,7 +54,5 @@ def build_scorer(settings: ScoringSettings) -> Scorer:
     if settings.backend == "fake":
         return FakeScorer()
     if settings.backend == "detoxify":
-        from moderation.scoring.detoxify_scorer import DetoxifyScorer
-
         return DetoxifyScorer(settings)
     raise ValueError(f"no scorer for backend {settings.backend!r}")
