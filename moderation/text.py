@@ -23,8 +23,3 @@ def clean_text(value: str) -> str:
         raise InvalidText("contains an unpaired surrogate code point")
     return unicodedata.normalize("NFC", _CONTROL.sub("", value))
 
-
-def fold(value: str) -> str:
-    """Case- and accent-insensitive form for word matching: "Connârd" -> "connard"."""
-    decomposed = unicodedata.normalize("NFKD", value.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
