@@ -6,7 +6,8 @@ from moderation.schemas import CleanText, PageArgs, StrictSchema, UtcDateTime
 
 class AuthorIn(StrictSchema):
     id = CleanText(required=True, blank=False, single_line=True, validate=validate.Length(max=128))
-    name = CleanText(required=True, blank=False, single_line=True, validate=validate.Length(max=100))
+    name = CleanText(required=True, blank=False, single_line=True, no_bidi_controls=True,
+                     validate=validate.Length(max=100))
 
 
 class NewCommentIn(StrictSchema):

@@ -67,7 +67,7 @@ def test_hebrew_and_arabic_body_with_marks_and_controls_round_trips_byte_for_byt
                                                                                   runtime):
     body = ("\u05e9\u05dc\u05d5\u05dd \u05e2\u05d5\u05dc\u05dd\u200f 2026!\n"
             "\u0645\u0631\u062d\u0628\u0627 \u200fCH-1000\u200f \u0628\u0627\u0644\u0639\u0627\u0644\u0645.\n"
-            f"\u202bquote\u202c \u2067\u05e2\u05d1\u05e8\u05d9\u05ea\u2069 \u202eoverride\u202c \u200elatin\u200e")
+            "\u202bquote\u202c \u2067\u05e2\u05d1\u05e8\u05d9\u05ea\u2069 \u202eoverride\u202c \u200elatin\u200e")
     response = post(client, frontend, "\u05d3\u05e0\u05d4", body=body)
     assert response.status_code == 202
     comment_id = response.json["id"]
