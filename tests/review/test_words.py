@@ -5,6 +5,9 @@ import sys
 import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from moderation.app import create_app
 from moderation.db import Database
@@ -153,3 +156,19 @@ def test_spoofed_banned_word_is_rejected_and_stored_as_sent(settings, clock, con
     moderator = headers(make_key(runtime, "moderator"))
     queue = client.get("/api/v1/moderation/queue", headers=moderator).json
     assert [i["flagged_words"] for i in queue["items"]] == [["mafia"]]
+
+
+# Latin, Cyrillic and Greek letters with and without look-alikes, accents, a digit, "_", format
+# characters, a ligature, a full-width letter, an emoji and an astral look-alike (Deseret).
+_ALPHABET = "abcmoptxyzéœıАаВеіоСсрρΑοιτκνßﬁｉ0_\u200b\u00ad\u202e\ufe0f😀𐐃"
+
+
+@given(words=st.lists(st.text(alphabet=_ALPHABET, min_size=1, max_size=8), min_size=1, max_size=8))
+@hypothesis_settings(max_examples=300, deadline=None, derandomize=True, database=None)
+def test_folding_is_per_word(words):
+    # The comment is folded as a whole (with shortcuts for whole comments), the listed words one
+    # by one: each word must fold the same either way, or a listed word could be missed.
+    from moderation.folding import fold
+
+    assert fold(" ".join(words)) == " ".join(fold(word) for word in words)
+    assert fold(fold(" ".join(words))) == fold(" ".join(words))
