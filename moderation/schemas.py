@@ -12,7 +12,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from moderation.articles.models import ARTICLE_ID_PATTERN, ARTICLE_ID_RULE
 from moderation.clock import utc_iso
-from moderation.text import InvalidText, clean_text
+from moderation.text import InvalidText, clean_text, strip_bidi_controls
 
 ARTICLE_ID = validate.Regexp(ARTICLE_ID_PATTERN, error=ARTICLE_ID_RULE)
 
@@ -22,12 +22,16 @@ class StrictSchema(Schema):
 
 
 class CleanText(fields.String):
-    """A string normalised by ``clean_text``; ``blank=False`` refuses empty or whitespace-only text."""
+    """A string normalised by ``clean_text``; ``blank=False`` refuses empty or whitespace-only text;
+    ``no_bidi_controls=True`` drops bidirectional overrides, embeddings and isolates (for names
+    shown beside other people's text; bodies keep them)."""
 
-    def __init__(self, *args: Any, blank: bool = True, single_line: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, blank: bool = True, single_line: bool = False, no_bidi_controls: bool = False,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.blank = blank
         self.single_line = single_line
+        self.no_bidi_controls = no_bidi_controls
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
@@ -35,6 +39,8 @@ class CleanText(fields.String):
             text = clean_text(text)
         except InvalidText as exc:
             raise ValidationError(str(exc)) from None
+        if self.no_bidi_controls:
+            text = strip_bidi_controls(text)
         if self.single_line:
             text = " ".join(text.split())
         if not self.blank and not text.strip():

@@ -8,6 +8,10 @@ import unicodedata
 # "\r\n" from a browser's textarea is stored as "\n".
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
+# Bidirectional embeddings, overrides and isolates (LRE, RLE, PDF, LRO, RLO; LRI, RLI, FSI, PDI).
+# The marks U+200E/U+200F/U+061C are not among them: they are strong characters that affect
+# only their neighbours, and names in Hebrew or Arabic may need them.
+_BIDI_CONTROLS = re.compile(r"[\u202a-\u202e\u2066-\u2069]")
 
 
 class InvalidText(ValueError):
@@ -24,7 +28,7 @@ def clean_text(value: str) -> str:
     return unicodedata.normalize("NFC", _CONTROL.sub("", value))
 
 
-def fold(value: str) -> str:
-    """Case- and accent-insensitive form for word matching: "Connârd" -> "connard"."""
-    decomposed = unicodedata.normalize("NFKD", value.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+def strip_bidi_controls(value: str) -> str:
+    """Drop bidirectional embeddings, overrides and isolates, which reorder the text that follows
+    them: a name "Alice\u202eredom" would show as "Alicemoder" and reverse what comes after it."""
+    return _BIDI_CONTROLS.sub("", value)

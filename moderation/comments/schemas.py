@@ -6,7 +6,8 @@ from moderation.schemas import CleanText, IpAddress, PageArgs, StrictSchema, Utc
 
 class AuthorIn(StrictSchema):
     id = author_id_field()
-    name = CleanText(required=True, blank=False, single_line=True, validate=validate.Length(max=100))
+    name = CleanText(required=True, blank=False, single_line=True, no_bidi_controls=True,
+                     validate=validate.Length(max=100))
 
 
 class NewCommentIn(StrictSchema):

@@ -1,19 +1,24 @@
-"""Word lists: whole-word matching that ignores case and accents.
+"""Word lists: whole-word matching that ignores case, accents, invisible characters and look-alikes.
 
-"Connard", "CONNARD" and "connârd" all match "connard"; "Scunthorpe" does not match "cunt",
-because a match must start and end at a word boundary (letters, digits and "_" are word
-characters in every script, so this also holds for accented and non-Latin text).
+"Connard", "CONNARD" and "connârd" all match "connard"; "id\u200biot", "ｉｄｉｏｔ" and "іdіоt"
+(Cyrillic і and о) match "idiot" (moderation/folding.py says how, and which words of other
+scripts are left as written). "Scunthorpe" does not match "cunt", because a match must start
+and end at a word boundary (letters, digits and "_" are word characters in every script, so
+this also holds for accented and non-Latin text), and folding never moves a boundary.
 """
 from __future__ import annotations
 
 import re
 
-from moderation.text import fold
+from moderation.folding import fold, fold_alternative
 
 
 class WordList:
     def __init__(self, words: list[str]) -> None:
         folded = {fold(word.strip()): word.strip() for word in words if word.strip()}
+        # A word listed in another script is also matched in its look-alike spellings.
+        folded.update({alternative: original for original in folded.values()
+                       if (alternative := fold_alternative(original)) and alternative not in folded})
         self._original = folded
         if folded:
             # Longest first, so that a phrase wins over a word it starts with.
