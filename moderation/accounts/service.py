@@ -33,10 +33,6 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 _DUMMY_HASH: str | None = None
 
 
-class LoginRefused(ApiError):
-    status, code, message = 401, "login_refused", "Wrong e-mail address or password."
-
-
 class LoginThrottled(ApiError):
     status, code, message = 429, "login_throttled", "Too many failed logins; try again later."
 
@@ -169,10 +165,10 @@ class LoginLimits:
 
 
 def verify_login(session: Session, email: str, password: str, address: str, limits: LoginLimits,
-                 now: datetime) -> Account:
-    """The account for these credentials, or LoginRefused; LoginThrottled after too many
-    failures for this account or from this address within the window (a correct password
-    is refused too while throttled, so guessing cannot go on)."""
+                 now: datetime) -> Account | None:
+    """The account for these credentials, or None (the failure is recorded: commit it);
+    LoginThrottled after too many failures for this account or from this address within the
+    window (a correct password is refused too while throttled, so guessing cannot go on)."""
     global _DUMMY_HASH
     email = normalise_email(email)[:200]
     account_key, address_key = _digest("account", email), _digest("address", address or "unknown")
@@ -194,7 +190,7 @@ def verify_login(session: Session, email: str, password: str, address: str, limi
     if not ok:
         session.execute(delete(LoginFailure).where(LoginFailure.at <= since))
         session.add(LoginFailure(account_key=account_key, address_key=address_key, at=now))
-        raise LoginRefused()
+        return None
     if HASHER.check_needs_rehash(account.password_hash):
         account.password_hash = HASHER.hash(password)
     session.execute(delete(LoginFailure).where(LoginFailure.account_key == account_key))
