@@ -279,7 +279,7 @@ def author(session: Session, author_id: str, status: str | None) -> AuthorView:
     comments = list(session.scalars(query.order_by(Comment.created_at.desc(), Comment.id.desc()).limit(AUTHOR_LIMIT)))
     reports = list(session.execute(select(Report, Comment).join(Comment, Comment.id == Report.comment_id)
                                    .where(Comment.author_id == author_id)
-                                   .order_by(Report.id.desc()).limit(AUTHOR_LIMIT)).tuples())
+                                   .order_by(Report.id.desc()).limit(AUTHOR_LIMIT)).all())
     latest = session.scalar(select(Comment.author_name).where(Comment.author_id == author_id,
                                                               Comment.erased_at.is_(None))
                             .order_by(Comment.id.desc()).limit(1))

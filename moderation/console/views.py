@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext
+from markupsafe import Markup
 
 from moderation.accounts import service as accounts
 from moderation.audit import service as audit
@@ -253,7 +254,7 @@ def _card(comment_id: int, mode: str, message: str | None = None, status: int = 
         banned = console.queue_banned(db_session, [item.comment.author_id])
     html = render_template("_card.html", item=item, mode=mode, message=message, oob=oob, banned=banned,
                            scorer=_scorer_state(), parent=parent)
-    return html, status
+    return Markup(html), status  # rendered (and escaped) by Jinja: safe to embed in another fragment
 
 
 def _after_settle(event: str, **detail) -> dict[str, str]:
