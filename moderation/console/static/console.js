@@ -24,8 +24,8 @@
   function move(step) {
     var list = cards();
     var index = list.indexOf(focusedCard());
-    var next = list[Math.max(0, Math.min(list.length - 1, index + step))];
-    focusCard(next || list[0]);
+    if (index < 0) { focusCard(step > 0 ? list[0] : list[list.length - 1]); return; }
+    focusCard(list[Math.max(0, Math.min(list.length - 1, index + step))]);
   }
 
   function nextWaiting(card) {
@@ -120,9 +120,9 @@
   }
 
   function clickBulkApprove() {
+    // A click, not requestSubmit(button): htmx sends the clicked button's name and value.
     var button = document.getElementById('bulk-approve');
-    var form = document.getElementById('bulk-form');
-    if (button && form) { form.requestSubmit(button); }
+    if (button) { button.click(); }
   }
 
   // After htmx settles a response, focus what the server names (HX-Trigger-After-Settle).
@@ -197,8 +197,7 @@
       if (card && card.id !== current) { cards().forEach(function (c) { c.classList.remove('is-focused'); });
         card.classList.add('is-focused'); current = card.id; }
     });
-    var first = cards().filter(isWaiting)[0] || cards()[0];
-    if (first) { focusCard(first); }
+    // No card is focused at first: j focuses the first one, like a mail client.
     var section = document.getElementById('cards');
     if (section && section.getAttribute('data-poll-url')) {
       var every = parseInt(section.getAttribute('data-poll-ms'), 10) || 10000;
