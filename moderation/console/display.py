@@ -4,22 +4,56 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask_babel import format_datetime, gettext, ngettext
+import flask_babel
+from flask import g
+from flask_babel import format_datetime
 from markupsafe import Markup, escape
 
 from moderation.review.words import WordList
+
+
+def translations():
+    """This request's catalogue, looked up once: Flask-Babel's own gettext looks it up on every
+    call, which was most of a queue page's render time (hundreds of strings per page)."""
+    found = g.get("console_translations")
+    if found is None:
+        found = g.console_translations = flask_babel.get_translations()
+    return found
+
+
+def gettext(string: str, **variables) -> str:
+    text = translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    return translations().ungettext(singular, plural, num) % variables
+
+
+def install_gettext(app) -> None:
+    """Jinja's i18n callables (newstyle: Jinja formats and escapes), on the cached catalogue."""
+    app.jinja_env.install_gettext_callables(lambda s: translations().ugettext(s),
+                                            lambda s, p, n: translations().ungettext(s, p, n), newstyle=True)
+
 
 # Detoxify's seven classes, in the order the console draws them.
 SCORE_CLASSES = ("toxicity", "severe_toxicity", "obscene", "identity_attack", "insult", "threat", "sexual_explicit")
 
 
 def score_label(name: str) -> str:
-    labels = {
+    labels = g.get("console_score_labels")
+    if labels is None:
+        labels = g.console_score_labels = _score_labels()
+    return labels.get(name, name.replace("_", " "))
+
+
+def _score_labels() -> dict[str, str]:
+    return {
         "toxicity": gettext("toxicity"), "severe_toxicity": gettext("severe toxicity"),
         "obscene": gettext("obscene"), "identity_attack": gettext("identity attack"),
         "insult": gettext("insult"), "threat": gettext("threat"), "sexual_explicit": gettext("sexually explicit"),
     }
-    return labels.get(name, name.replace("_", " "))
 
 
 def score_rows(scores: dict[str, float] | None) -> list[tuple[str, str, float]]:

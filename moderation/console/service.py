@@ -75,14 +75,21 @@ def queue_view(session: Session, policy: ClosingPolicy, now: datetime, query: Qu
     authors = {item.comment.author_id for item in items}
     banned = set(session.scalars(select(BannedAuthor.author_id).where(BannedAuthor.author_id.in_(authors)))) \
         if authors else set()
-    return QueueView(items=items, next_cursor=next_cursor, counts=tab_counts(session, now, query),
+    counts = tab_counts(session, now, query, known=None if query.tab in DECIDED_TABS or query.min_toxicity is not None
+                        or query.max_toxicity is not None else (page.total, page.total_capped))
+    return QueueView(items=items, next_cursor=next_cursor, counts=counts,
                      last_id=session.scalar(select(func.max(Comment.id))) or 0, parents=parents, banned=banned)
 
 
-def tab_counts(session: Session, now: datetime, query: QueueQuery) -> dict[str, tuple[int, bool]]:
-    """Each tab's count (exact up to 10,000), with the page's article and language filters."""
+def tab_counts(session: Session, now: datetime, query: QueueQuery,
+               known: tuple[int, bool] | None = None) -> dict[str, tuple[int, bool]]:
+    """Each tab's count (exact up to 10,000), with the page's article and language filters.
+    ``known``: the current tab's count, already made by queue_page."""
     counts = {}
     for tab in ("waiting", "reported", "unscored"):
+        if known is not None and tab == query.tab:
+            counts[tab] = known
+            continue
         filters = QueueQuery(tab=tab, article_id=query.article_id, language=query.language).filters()
         counts[tab] = review.queue_count(session, filters)
     for tab, status in DECIDED_TABS.items():

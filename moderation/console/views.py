@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from moderation.accounts import service as accounts
@@ -218,7 +219,7 @@ def queue():
     with transaction(write=False) as db_session:
         view = console.queue_view(db_session, rt.policy, rt.now(), query)
     return render_template("queue.html", query=query, view=view, next_cursor=_encode_cursor(query, view.next_cursor),
-                           scorer=_scorer_state())
+                           scorer=_scorer_state(), csrf=generate_csrf())
 
 
 @bp.get("/queue/updates")

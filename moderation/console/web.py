@@ -100,6 +100,9 @@ def install_console(app: Flask, runtime: Runtime) -> None:
     )
     csrf.init_app(app)
     Babel(app, locale_selector=_locale)
+    from moderation.console.display import install_gettext
+
+    install_gettext(app)
     from moderation.console.views import bp
 
     app.register_blueprint(bp, url_prefix=PREFIX)
