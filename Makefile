@@ -39,11 +39,14 @@ test: $(STAMP) browser
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
 
-# Every benchmark: the above, scoring throughput, the closing sweep, the review queue, the soak.
+# Every benchmark: the above, scoring throughput, the closing sweep, the review queue, the
+# console (queue page HTML, and a -> next card in the browser), the soak.
 bench-all: bench
 	$(BIN)/python -m bench.scoring_throughput
 	$(BIN)/python -m bench.closing_sweep
 	$(BIN)/python -m bench.queue_latency
+	$(BIN)/python -m bench.console_queue
+	$(BIN)/python -m bench.console_browser --database postgres
 	$(BIN)/python -m bench.soak
 	$(BIN)/python -m bench.report
 
