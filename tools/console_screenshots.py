@@ -39,10 +39,10 @@ def fill(runtime: Runtime) -> None:
     parent = make_comment(runtime, votes, author_id="u-1841", author_name="Claire M.", status="approved",
                           body="Je voterai oui : la réforme est attendue depuis dix ans.")
     bodies = [
-        (votes, "u-2203", "Marc_74", "Encore un article nul écrit par des idiots. Vous êtes tous des crétins.", parent.id),
-        (votes, "u-0932", "Sophie R.", "Merci pour ce résumé clair, enfin on comprend les enjeux de la votation.", None),
+        (votes, "u-2203", "Marc_74", "Encore un article nul écrit par des idiots. Tous des crétins.", parent.id),
+        (votes, "u-0932", "Sophie R.", "Merci pour ce résumé clair, on comprend les enjeux.", None),
         (budget, "u-2203", "Marc_74", "Stupide budget, stupide gouvernement. ARNAQUE totale.", None),
-        (budget, "u-7710", "Jean-Pierre", "Les chiffres de la page 3 ne correspondent pas au communiqué officiel.", None),
+        (budget, "u-7710", "Jean-Pierre", "Les chiffres de la page 3 ne collent pas au communiqué.", None),
         (votes, "u-5521", "Lena", "Das ist nul, ehrlich gesagt.", None),
         (budget, "u-3012", "Promo", "Gagnez 1000 CHF par jour !!! Cliquez ici : www.exemple-arnaque.ch", None),
     ]
