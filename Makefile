@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: serve test bench bench-all install clean
+.PHONY: serve test browser screenshots bench bench-all install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,17 @@ install: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/moderation serve --host $${HOST:-127.0.0.1} --port $${PORT:-8000}
 
+# The console's browser tests drive Debian's chromium (Playwright cannot download its own here):
+# installed when missing and this runs as root with apt-get; otherwise those tests skip, or fail
+# when MODERATION_REQUIRE_BROWSER=1 (CI).
+browser:
+	@if ! [ -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing chromium for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
 # Every test runs on SQLite, and also on PostgreSQL when MODERATION_TEST_DATABASE_URL is set.
-test: $(STAMP)
+test: $(STAMP) browser
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 # Ours vs Isso 0.14 (intake, reads, a million stored), on SQLite and PostgreSQL; writes
@@ -30,13 +39,20 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
 
-# Every benchmark: the above, scoring throughput, the closing sweep, the review queue, the soak.
+# Every benchmark: the above, scoring throughput, the closing sweep, the review queue, the
+# console (queue page HTML, and a -> next card in the browser), the soak.
 bench-all: bench
 	$(BIN)/python -m bench.scoring_throughput
 	$(BIN)/python -m bench.closing_sweep
 	$(BIN)/python -m bench.queue_latency
+	$(BIN)/python -m bench.console_queue
+	$(BIN)/python -m bench.console_browser --database postgres
 	$(BIN)/python -m bench.soak
 	$(BIN)/python -m bench.report
+
+# The README's console pictures (docs/console-*.png), made from the running console.
+screenshots: $(STAMP) browser
+	$(BIN)/python -m tools.console_screenshots --out docs
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache

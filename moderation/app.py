@@ -63,6 +63,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     register_error_handlers(app)
     install_rate_limits(app, runtime)
     install_request_hooks(app, runtime)
+    from moderation.console.mount import install_console
+
+    install_console(app, runtime)
 
     if background:
         from moderation.background import start_background

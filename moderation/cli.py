@@ -26,7 +26,9 @@ def friendly(command: Callable) -> Callable:
             click.echo(f"moderation: invalid configuration: {exc}", err=True)
             sys.exit(2)
         except ApiError as exc:
-            click.echo(f"moderation: {exc.message}", err=True)
+            details = "".join(f" {field}: {' '.join(map(str, problems))}" for field, problems in exc.details.items()
+                              if isinstance(problems, list))
+            click.echo(f"moderation: {exc.message}{details}", err=True)
             sys.exit(1)
 
     return wrapper
@@ -111,6 +113,103 @@ def keys_revoke(name: str) -> None:
     with runtime.db.transaction() as session:
         service.revoke_key(session, name, runtime.now())
     click.echo(f"revoked {name!r}")
+
+
+# --- console accounts ------------------------------------------------------------------
+
+@main.group()
+def users() -> None:
+    """Accounts of the people who use the moderators' console (/console/)."""
+
+
+def _password_from_stdin(enabled: bool) -> str | None:
+    if not enabled:
+        return None
+    password = sys.stdin.readline().rstrip("\r\n")
+    if not password:
+        click.echo("moderation: no password on standard input", err=True)
+        sys.exit(1)
+    return password
+
+
+@users.command("create")
+@click.option("--role", type=click.Choice(["moderator", "admin"]), required=True)
+@click.option("--email", required=True, help="The login; the audit log names the person user:<email>.")
+@click.option("--name", required=True, help="The name shown in the console.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of "
+                                                     "generating a one-time password.")
+@friendly
+def users_create(role: str, email: str, name: str, password_stdin: bool) -> None:
+    """Create an account; prints a one-time password (changed at the first login)."""
+    from moderation.accounts import service
+
+    password = _password_from_stdin(password_stdin)
+    runtime = _runtime()
+    with runtime.db.transaction() as session:
+        account, one_time = service.create_account(session, email, name, role, runtime.now(), password=password)
+        email = account.email
+    click.echo(f"created {role} account {email}")
+    if one_time is not None:
+        click.echo("one-time password (to be changed at the first login), shown once:")
+        click.echo(one_time)
+
+
+@users.command("list")
+@friendly
+def users_list() -> None:
+    """E-mail, name, role and state of every account."""
+    from moderation.accounts import service
+
+    runtime = _runtime()
+    with runtime.db.transaction(write=False) as session:
+        for account in service.list_accounts(session):
+            state = f"disabled {account.disabled_at.isoformat()}" if account.disabled_at else "active"
+            click.echo(f"{account.email}\t{account.name}\t{account.role}\t{state}")
+
+
+@users.command("disable")
+@click.argument("email")
+@friendly
+def users_disable(email: str) -> None:
+    """Disable an account; its console sessions end at once."""
+    from moderation.accounts import service
+
+    runtime = _runtime()
+    with runtime.db.transaction() as session:
+        account = service.disable_account(session, email, runtime.now())
+        email = account.email
+    click.echo(f"disabled {email}")
+
+
+@users.command("enable")
+@click.argument("email")
+@friendly
+def users_enable(email: str) -> None:
+    """Enable a disabled account again."""
+    from moderation.accounts import service
+
+    runtime = _runtime()
+    with runtime.db.transaction() as session:
+        email = service.enable_account(session, email).email
+    click.echo(f"enabled {email}")
+
+
+@users.command("reset-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
+@friendly
+def users_reset_password(email: str, password_stdin: bool) -> None:
+    """Set a new one-time password (or the one on standard input); open sessions end."""
+    from moderation.accounts import service
+
+    password = _password_from_stdin(password_stdin)
+    runtime = _runtime()
+    with runtime.db.transaction() as session:
+        one_time = service.reset_password(session, email, runtime.now(), password=password)
+    click.echo(f"password of {service.normalise_email(email)} reset")
+    if one_time is not None:
+        click.echo("one-time password (to be changed at the next login), shown once:")
+        click.echo(one_time)
 
 
 # --- serving and jobs ------------------------------------------------------------------

@@ -159,6 +159,37 @@ class RateLimitSettings:
 
 
 @dataclass(frozen=True)
+class ConsoleSettings:
+    timezone: str = "Europe/Zurich"
+    session_hours: float = 12.0
+    secure_cookies: bool = False
+    secret_key: str = ""
+    undo_seconds: float = 30.0
+    poll_seconds: float = 10.0
+    page_size: int = 25
+    login_failures_per_account: int = 5
+    login_failures_per_address: int = 20
+    login_window_minutes: float = 15.0
+
+    def validate(self) -> None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(f"console.timezone: unknown time zone {self.timezone!r}") from None
+        for name in ("session_hours", "poll_seconds", "page_size", "login_failures_per_account",
+                     "login_failures_per_address", "login_window_minutes"):
+            _positive(f"console.{name}", getattr(self, name))
+        if self.undo_seconds < 10:
+            raise ConfigError("console.undo_seconds: must be at least 10")
+        if self.page_size > 100:
+            raise ConfigError("console.page_size: must be at most 100")
+        if self.secret_key and len(self.secret_key) < 32:
+            raise ConfigError("console.secret_key: must be at least 32 characters (or empty)")
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings of one process. Immutable: tests build their own with ``replace``."""
 
@@ -168,6 +199,7 @@ class Settings:
     review: ReviewSettings = field(default_factory=ReviewSettings)
     api: ApiSettings = field(default_factory=ApiSettings)
     ratelimit: RateLimitSettings = field(default_factory=RateLimitSettings)
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
 
     def validate(self) -> "Settings":
         for section in dataclasses.fields(self):

@@ -1,4 +1,5 @@
 """Imports every model so that the metadata (and Alembic) sees all tables."""
+from moderation.accounts.models import Account, ConsoleSecret, ConsoleSession, LoginFailure
 from moderation.articles.models import Article
 from moderation.audit.models import AuditEntry, AuditRedaction
 from moderation.auth.models import ApiKey
@@ -7,5 +8,5 @@ from moderation.events.models import DomainEvent
 from moderation.review.models import BannedAuthor, Report
 from moderation.scoring.models import CommentScore
 
-__all__ = ["Article", "AuditEntry", "AuditRedaction", "ApiKey", "Comment", "BannedAuthor", "Report", "CommentScore",
-           "DomainEvent"]
+__all__ = ["Account", "ConsoleSecret", "ConsoleSession", "LoginFailure", "Article", "AuditEntry", "AuditRedaction",
+           "ApiKey", "Comment", "BannedAuthor", "Report", "CommentScore", "DomainEvent"]

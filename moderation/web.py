@@ -108,7 +108,12 @@ def reader_address(payload: dict | None = None) -> str | None:
         given = json_body().get("reader_address")
         if isinstance(given, str):
             return _address_or_none(given)
-    hops = runtime().settings.ratelimit.trusted_proxies
+    return forwarded_address(runtime().settings.ratelimit.trusted_proxies)
+
+
+def forwarded_address(hops: int) -> str | None:
+    """The address the outermost of ``hops`` trusted proxies saw: X-Forwarded-For read exactly
+    as werkzeug's ProxyFix(x_for=hops) reads it (see reader_address); None when there is none."""
     values = parse_list_header(request.environ.get("HTTP_X_FORWARDED_FOR") or "")
     if hops and len(values) >= hops:
         return _address_or_none(values[-hops])

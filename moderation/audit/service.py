@@ -25,7 +25,7 @@ def record(session: Session, at: datetime, actor: str, action: str, *, article_i
 
 def list_entries(session: Session, *, limit: int, before_id: int | None = None, article_id: str | None = None,
                  comment_id: int | None = None, actor: str | None = None,
-                 action: str | None = None) -> list[AuditEntry]:
+                 action: str | None = None, author_id: str | None = None) -> list[AuditEntry]:
     """Newest first; ``before_id`` continues a page (keyset on the append-only id)."""
     query = select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)
     if before_id is not None:
@@ -38,6 +38,8 @@ def list_entries(session: Session, *, limit: int, before_id: int | None = None, 
         query = query.where(AuditEntry.actor == actor)
     if action is not None:
         query = query.where(AuditEntry.action == action)
+    if author_id is not None:
+        query = query.where(AuditEntry.author_id == author_id)
     return list(session.scalars(query))
 
 

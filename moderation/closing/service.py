@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from moderation import signals
 from moderation.articles.models import Article
-from moderation.articles.service import get_article
+from moderation.articles.service import get_article, upsert_article
 from moderation.audit import service as audit
 from moderation.clock import utc_iso
 from moderation.closing import policy as rules
@@ -111,4 +111,19 @@ def unlock_thread(session: Session, article_id: str, actor: str, close_after_hou
     events.publish(session, events.THREAD_REOPENED, now, article_id=article_id,
                    closes_at=utc_iso(policy.closes_at(article)))
     signals.notify_after_commit(session, signals.deadlines_changed)
+    return article
+
+
+def set_window(session: Session, article_id: str, hours: float | None, actor: str, now: datetime) -> Article:
+    """A moderator changes a thread's own window (None: back to the site window).
+
+    Through the same upsert the frontend's PUT uses, so the deadline follows the one rule;
+    recorded in the log with the previous window.
+    """
+    article = get_article(session, article_id, for_update=True)
+    previous = article.close_after_hours
+    article, _ = upsert_article(session, article_id, {"title": article.title, "published_at": article.published_at,
+                                                      "close_after_hours": hours}, now)
+    audit.record(session, now, actor, "window", article_id=article_id,
+                 details={"close_after_hours": hours, "previous": previous})
     return article

@@ -66,6 +66,14 @@ class Comment(Base):
               sqlite_where=text("awaiting_review = 1"), postgresql_where=text("awaiting_review")),
         Index("ix_comments_queue_article", "article_id", "created_at", "id",
               sqlite_where=text("awaiting_review = 1"), postgresql_where=text("awaiting_review")),
+        # The console's Approved and Rejected tabs: recent decisions, newest first (intake's
+        # inserts, undecided, stay out of it).
+        Index("ix_comments_recent_decisions", "status", "decided_at", "id",
+              sqlite_where=text("decided_at IS NOT NULL"), postgresql_where=text("decided_at IS NOT NULL")),
+        # The Reported tab: waiting comments with open reports, which are few.
+        Index("ix_comments_queue_reported", "created_at", "id",
+              sqlite_where=text("awaiting_review = 1 AND open_reports > 0"),
+              postgresql_where=text("awaiting_review AND open_reports > 0")),
         # The scoring backlog.
         Index("ix_comments_unscored", "id",
               sqlite_where=text("scored_at IS NULL"), postgresql_where=text("scored_at IS NULL")),

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from moderation.articles.models import Article
 from moderation.audit import service as audit
+from moderation.audit.models import AuditEntry
 from moderation.closing.policy import ClosingPolicy
 from moderation.comments.models import APPROVED, PENDING, REJECTED, Comment
 from moderation.comments.service import find_comment, get_comment
@@ -32,6 +33,8 @@ class QueueFilter:
     min_toxicity: float | None = None
     max_toxicity: float | None = None
     reported: bool | None = None
+    unscored: bool | None = None
+    after_id: int | None = None  # only comments that arrived after this one (the console's "N new")
 
 
 @dataclass
@@ -72,6 +75,10 @@ def _waiting(filters: QueueFilter):
         conditions.append(Comment.open_reports > 0)
     elif filters.reported is False:
         conditions.append(Comment.open_reports == 0)
+    if filters.unscored:
+        conditions.append(Comment.scored_at.is_(None))
+    if filters.after_id is not None:
+        conditions.append(Comment.id > filters.after_id)
     return conditions
 
 
@@ -133,11 +140,24 @@ def _decorate(session: Session, comments: list[Comment], policy: ClosingPolicy, 
         article = articles[comment.article_id]
         items.append(QueueItem(
             comment=comment, scores=scores.get(comment.id),
-            article={"id": article.id, "title": article.title, "closes_at": policy.closes_at(article),
+            article={"id": article.id, "title": article.title, "url": article.url,
+                     "closes_at": policy.closes_at(article),
                      "open": policy.is_open(article, now), "locked_at": article.locked_at},
             author_history=history[comment.author_id], reports=reports.get(comment.id, []),
             flagged_words=json.loads(comment.flagged_words) if comment.flagged_words else []))
     return items
+
+
+def decorate(session: Session, comments: list[Comment], policy: ClosingPolicy, now: datetime) -> list[QueueItem]:
+    """Queue items for any comments (the console's lists of recent decisions use it too)."""
+    return _decorate(session, comments, policy, now)
+
+
+def queue_count(session: Session, filters: QueueFilter) -> tuple[int, bool]:
+    """Waiting comments matching ``filters``, exact up to EXACT_TOTAL_LIMIT; (count, capped)."""
+    counted = select(Comment.id).where(*_waiting(filters)).limit(EXACT_TOTAL_LIMIT + 1).subquery()
+    total = session.scalar(select(func.count()).select_from(counted)) or 0
+    return min(total, EXACT_TOTAL_LIMIT), total > EXACT_TOTAL_LIMIT
 
 
 # --- decisions -------------------------------------------------------------------------
@@ -192,6 +212,50 @@ def decide_many(session: Session, decisions: list[dict], actor: str, now: dateti
         except ApiError as error:
             results.append(DecisionResult(item["comment_id"], False, error=error.envelope()["error"]))
     return results
+
+
+# --- undo ----------------------------------------------------------------------------
+
+UNDOABLE = ("approve", "reject")
+
+
+def last_undoable(session: Session, actor: str, now: datetime, window: timedelta) -> AuditEntry | None:
+    """The actor's latest decision within ``window`` that nothing has followed since, if any."""
+    entry = session.scalar(select(AuditEntry).where(AuditEntry.actor == actor, AuditEntry.at > now - window)
+                           .order_by(AuditEntry.id.desc()).limit(1))
+    if entry is None or entry.action not in UNDOABLE or entry.comment_id is None:
+        return None
+    latest = session.scalar(select(func.max(AuditEntry.id)).where(AuditEntry.comment_id == entry.comment_id))
+    return entry if latest == entry.id else None
+
+
+def undo_decision(session: Session, comment_id: int, actor: str, now: datetime,
+                  window: timedelta) -> tuple[Comment, AuditEntry]:
+    """Reverse the actor's own last decision on this comment, within ``window`` of it.
+
+    The reversal is a new change recorded as action "undo" (reason "undo of #<entry>"): the
+    comment returns to the status it had (pending, or approved while reported), the reports
+    that decision cleared are open again, and decided_by/decided_at are those of the decision
+    before it. Only the person who decided may undo, only while no one acted on it since.
+    Returns the comment and the audit entry that was undone.
+    """
+    comment = get_comment(session, comment_id, for_update=True)
+    entry = session.scalar(select(AuditEntry).where(AuditEntry.comment_id == comment_id)
+                           .order_by(AuditEntry.id.desc()).limit(1))
+    if entry is None or entry.action not in UNDOABLE:
+        raise Conflict("There is no decision to undo on this comment.", details={"comment_id": comment_id})
+    if entry.actor != actor:
+        raise Conflict("Only the person who decided may undo it.",
+                       details={"comment_id": comment_id, "decided_by": entry.actor})
+    if entry.at <= now - window:
+        raise Conflict("Too late to undo this decision.",
+                       details={"comment_id": comment_id, "decided_at": entry.at.isoformat(),
+                                "undo_seconds": window.total_seconds()})
+    if comment.erased_at is not None or comment.status != entry.new_status or entry.previous_status is None:
+        raise Conflict("The comment changed since this decision.",
+                       details={"comment_id": comment_id, "current_status": comment.status})
+    state.undo(session, comment, entry, actor, now)
+    return comment, entry
 
 
 # --- reports ---------------------------------------------------------------------------

@@ -28,6 +28,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from moderation.audit import service as audit
+from moderation.audit.models import AuditEntry
 from moderation.comments.models import APPROVED, PENDING, REJECTED, Comment
 from moderation.errors import Conflict
 from moderation.events import service as events
@@ -125,6 +126,39 @@ def _announce_decision(session: Session, comment: Comment, previous: str, now: d
         events.publish(session, events.COMMENT_REJECTED, now, article_id=comment.article_id, **ids)
         if previous == APPROVED:
             events.publish(session, events.COMMENT_UNPUBLISHED, now, article_id=comment.article_id, **ids)
+
+
+def undo(session: Session, comment: Comment, decision: Any, actor: str, now: datetime) -> None:
+    """Reverse ``decision`` (the comment's latest audit entry, an approval or rejection).
+
+    The comment returns to the status it had; the reports that decision cleared are open
+    again; decided_by/decided_at become those of the decision before it, if any. Recorded as
+    a new change (action "undo", reason "undo of #<entry>"). The caller holds the row and has
+    checked who may undo, and when.
+    """
+    undone_status, restored = comment.status, decision.previous_status
+    reopened = session.execute(update(Report).where(Report.comment_id == comment.id, Report.cleared_at == decision.at)
+                               .values(cleared_at=None).execution_options(synchronize_session=False)).rowcount or 0
+    earlier = session.scalar(select(AuditEntry).where(AuditEntry.comment_id == comment.id,
+                                                      AuditEntry.id < decision.id,
+                                                      AuditEntry.action.in_(list(ACTIONS)))
+                             .order_by(AuditEntry.id.desc()).limit(1))
+    comment.status = restored
+    comment.open_reports += reopened
+    comment.awaiting_review = awaiting_review(restored, comment.open_reports, comment.erased_at is not None)
+    if restored == PENDING or earlier is None:
+        comment.decided_at, comment.decided_by = None, None
+    else:
+        comment.decided_at, comment.decided_by = earlier.at, earlier.actor
+    comment.version += 1
+    audit.record(session, now, actor, "undo", article_id=comment.article_id, comment_id=comment.id,
+                 author_id=comment.author_id, reason=f"undo of #{decision.id}", previous_status=undone_status,
+                 new_status=restored, details={"undone": decision.id, "reports_reopened": reopened})
+    ids = {"comment_id": comment.id, "previous_status": undone_status, "status": restored}
+    if restored == APPROVED:
+        events.publish(session, events.COMMENT_APPROVED, now, article_id=comment.article_id, **ids)
+    elif undone_status == APPROVED:
+        events.publish(session, events.COMMENT_UNPUBLISHED, now, article_id=comment.article_id, **ids)
 
 
 # --- reports ---------------------------------------------------------------------------

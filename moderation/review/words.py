@@ -44,3 +44,16 @@ class WordList:
             return None
         match = self._pattern.search(fold(text))
         return self._original[match.group(0)] if match else None
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) of every match in ``text`` itself (not its folded form), for highlighting."""
+        if self._pattern is None:
+            return []
+        folded, origin = [], []
+        for index, char in enumerate(text):
+            for piece in fold(char):
+                folded.append(piece)
+                origin.append(index)
+        origin.append(len(text))
+        return [(origin[m.start()], origin[m.end() - 1] + 1) for m in self._pattern.finditer("".join(folded))
+                if m.end() > m.start()]

@@ -1,13 +1,13 @@
 """Issue 15: every derived review column equals its definition after any sequence of changes.
 
 Random sequences of intake (with banned and suspect words), decisions (single and bulk, with
-the right or a stale version), reports, scores with automatic thresholds, bans and erasures,
+the right or a stale version), undos, reports, scores with automatic thresholds, bans and erasures,
 through the domain services. After every step, for every comment:
 
     open_reports    = its reports not cleared
     awaiting_review = not erased and (pending, or approved with open reports)
     toxicity        = the stored scores' "toxicity"; sort_toxicity = toxicity or -1
-    version         = 1 + decisions after intake + reports made + scored + erased
+    version         = 1 + decisions and undos after intake + reports made + scored + erased
 """
 import itertools
 from datetime import timedelta
@@ -47,7 +47,7 @@ def check_every_comment(runtime, model) -> None:
             .group_by(Report.comment_id)).all())
         scores = {row.comment_id: row.scores for row in session.scalars(select(CommentScore))}
         decisions = dict(session.execute(
-            select(AuditEntry.comment_id, func.count()).where(AuditEntry.action.in_(["approve", "reject"]))
+            select(AuditEntry.comment_id, func.count()).where(AuditEntry.action.in_(["approve", "reject", "undo"]))
             .group_by(AuditEntry.comment_id)).all())
         for comment in session.scalars(select(Comment).where(Comment.id.in_(model.comments))):
             reports = open_reports.get(comment.id, 0)
@@ -136,6 +136,16 @@ class ReviewState(RuleBasedStateMachine):
         results = [scoring.Scored(c.id, {"toxicity": toxicity, "insult": toxicity / 2}, "fr", True) for c in claimed]
         with self.runtime.db.transaction() as session:
             scoring.store_scores(session, "w", "test", results, self.runtime.settings.scoring, self.now())
+
+    @precondition(lambda self: self.comments)
+    @rule(data=st.data(), actor=st.sampled_from(["alice", "bob"]))
+    def undo(self, data, actor):
+        comment_id = data.draw(st.sampled_from(self.comments))
+        try:
+            with self.runtime.db.transaction() as session:
+                review.undo_decision(session, comment_id, actor, self.now(), timedelta(hours=1))
+        except ApiError:  # nothing to undo, or not theirs
+            pass
 
     @rule(author=st.integers(0, 2))
     def ban(self, author):

@@ -1,0 +1,131 @@
+"""Template helpers: times in the site's zone, time left before closing, highlighted words,
+score bars and people's names. Everything that reaches the page is escaped here or by Jinja."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import flask_babel
+from flask import g
+from flask_babel import format_datetime
+from markupsafe import Markup, escape
+
+from moderation.review.words import WordList
+
+
+def translations():
+    """This request's catalogue, looked up once: Flask-Babel's own gettext looks it up on every
+    call, which was most of a queue page's render time (hundreds of strings per page)."""
+    found = g.get("console_translations")
+    if found is None:
+        found = g.console_translations = flask_babel.get_translations()
+    return found
+
+
+def gettext(string: str, **variables) -> str:
+    text = translations().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    return translations().ungettext(singular, plural, num) % variables
+
+
+def install_gettext(app) -> None:
+    """Jinja's i18n callables (newstyle: Jinja formats and escapes), on the cached catalogue."""
+    app.jinja_env.install_gettext_callables(lambda s: translations().ugettext(s),
+                                            lambda s, p, n: translations().ungettext(s, p, n), newstyle=True)
+
+
+# Detoxify's seven classes, in the order the console draws them.
+SCORE_CLASSES = ("toxicity", "severe_toxicity", "obscene", "identity_attack", "insult", "threat", "sexual_explicit")
+
+
+def score_label(name: str) -> str:
+    labels = g.get("console_score_labels")
+    if labels is None:
+        labels = g.console_score_labels = _score_labels()
+    return labels.get(name, name.replace("_", " "))
+
+
+def _score_labels() -> dict[str, str]:
+    return {
+        "toxicity": gettext("toxicity"), "severe_toxicity": gettext("severe toxicity"),
+        "obscene": gettext("obscene"), "identity_attack": gettext("identity attack"),
+        "insult": gettext("insult"), "threat": gettext("threat"), "sexual_explicit": gettext("sexually explicit"),
+    }
+
+
+def score_rows(scores: dict[str, float] | None) -> list[tuple[str, str, float]]:
+    """(key, label, value) for the seven classes (and any other the model gave), in a fixed order."""
+    if not scores:
+        return []
+    keys = [k for k in SCORE_CLASSES if k in scores] + sorted(k for k in scores if k not in SCORE_CLASSES)
+    return [(key, score_label(key), float(scores[key])) for key in keys]
+
+
+def highest(scores: dict[str, float] | None) -> tuple[str, float] | None:
+    if not scores:
+        return None
+    key = max(scores, key=lambda k: (scores[k], k))
+    return score_label(key), float(scores[key])
+
+
+def when(moment: datetime | None) -> str:
+    """A short date and time in the console's time zone (Flask-Babel's default timezone)."""
+    if moment is None:
+        return ""
+    return format_datetime(moment, "short")
+
+
+def duration(seconds: float) -> str:
+    minutes = int(seconds // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return gettext("%(d)s d %(h)s h", d=days, h=hours)
+    if hours:
+        return gettext("%(h)s h %(m)s min", h=hours, m=minutes)
+    return gettext("%(m)s min", m=max(minutes, 1) if seconds > 0 else 0)
+
+
+def time_left(closes_at: datetime, is_open: bool, now: datetime) -> str:
+    if not is_open or closes_at <= now:
+        return gettext("closed")
+    return gettext("closes in %(left)s", left=duration((closes_at - now).total_seconds()))
+
+
+def highlight(body: str, banned: WordList, suspect: WordList) -> Markup:
+    """The body as text, with banned and suspect words wrapped in <mark>."""
+    marks = [(start, end, "banned") for start, end in banned.spans(body)]
+    taken = [(s, e) for s, e, _ in marks]
+    marks += [(start, end, "suspect") for start, end in suspect.spans(body)
+              if not any(s < end and start < e for s, e in taken)]
+    marks.sort()
+    out, position = [], 0
+    for start, end, kind in marks:
+        if start < position:
+            continue
+        title = gettext("banned word") if kind == "banned" else gettext("suspect word")
+        out.append(escape(body[position:start]))
+        out.append(Markup('<mark class="{}" title="{}">{}</mark>').format(kind, title, body[start:end]))
+        position = end
+    out.append(escape(body[position:]))
+    return Markup("").join(out)
+
+
+def actor_name(actor: str | None, names: dict[str, str]) -> str:
+    if not actor:
+        return ""
+    if actor == "auto":
+        return gettext("automatic")
+    return names.get(actor, actor.removeprefix("user:"))
+
+
+def count_label(count: tuple[int, bool]) -> str:
+    value, capped = count
+    return f"{value:,}+" if capped else f"{value:,}"
+
+
+def n_new(count: int) -> str:
+    return ngettext("%(num)s new comment", "%(num)s new comments", count)

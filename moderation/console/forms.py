@@ -1,0 +1,125 @@
+"""The console's forms (WTForms). CSRF is checked once for every console POST by CSRFProtect
+(see web.py), so the forms themselves only validate fields."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    FloatField,
+    IntegerField,
+    PasswordField,
+    RadioField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from moderation.text import InvalidText, clean_text
+
+# The reasons offered for a rejection, in the order of the keys 1-6.
+REJECT_REASONS = ("offensive", "abusive", "spam", "off_topic", "personal_data", "other")
+
+
+def reject_reason_labels() -> dict[str, str]:
+    return {"offensive": _l("offensive"), "abusive": _l("abusive"), "spam": _l("spam"),
+            "off_topic": _l("off-topic"), "personal_data": _l("personal data"), "other": _l("other")}
+
+
+def _clean(form, field) -> None:
+    if field.data:
+        try:
+            field.data = clean_text(field.data).strip()
+        except InvalidText:
+            raise ValidationError(_l("Contains characters that cannot be stored.")) from None
+
+
+class Form(FlaskForm):
+    class Meta:
+        csrf = False  # checked by CSRFProtect for the whole console blueprint
+
+
+class LoginForm(Form):
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=200)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
+
+
+class PasswordForm(Form):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+    new_password = PasswordField(_l("New password (12 characters or more)"),
+                                 validators=[DataRequired(), Length(min=12, max=1024)])
+    repeat_password = PasswordField(_l("New password again"), validators=[DataRequired()])
+
+    def validate_repeat_password(self, field) -> None:
+        if field.data != self.new_password.data:
+            raise ValidationError(_l("The two new passwords differ."))
+
+
+class LanguageForm(Form):
+    language = SelectField(_l("Language"), choices=[("", _l("As my browser")), ("en", "English"),
+                                                    ("fr", "Français")], validate_choice=True)
+
+
+class DecisionForm(Form):
+    action = SelectField(choices=[("approve", "approve"), ("reject", "reject")], validators=[InputRequired()])
+    reason = RadioField(_l("Reason"), choices=[(r, r) for r in REJECT_REASONS], validators=[Optional()])
+    note = StringField(_l("Note (optional)"), validators=[Optional(), Length(max=500), _clean])
+    # The version the moderator saw: a decision on a card that changed meanwhile is a conflict.
+    expected_version = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=2**31 - 1)])
+
+    def audit_reason(self) -> str | None:
+        """What the log records: the reason's code, and the note after it."""
+        parts = [p for p in (self.reason.data if self.action.data == "reject" else None, self.note.data) if p]
+        return ": ".join(parts) or None
+
+
+class BulkForm(Form):
+    action = SelectField(choices=[("approve", "approve"), ("reject", "reject")], validators=[InputRequired()])
+    reason = SelectField(_l("Reason"), choices=[("", "")] + [(r, r) for r in REJECT_REASONS],
+                         validators=[Optional()])
+
+    def decisions(self, form_data) -> list[dict]:
+        """One decision per ticked card, each with the version its card showed."""
+        items = []
+        for raw in form_data.getlist("comment_id")[:100]:
+            expected = form_data.get(f"expected_{raw}", "")
+            if not raw.isdigit() or not expected.isdigit() or not 0 < int(expected) < 2**31:
+                continue
+            items.append({"comment_id": int(raw), "action": self.action.data,
+                          "reason": (self.reason.data or None) if self.action.data == "reject" else None,
+                          "expected_version": int(expected)})
+        return items
+
+
+class BanForm(Form):
+    author_id = StringField(validators=[DataRequired(), Length(max=128)])
+    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500), _clean])
+    reject_waiting = BooleanField(_l("Also reject all their waiting comments"))
+
+
+class AuthorForm(Form):
+    author_id = StringField(validators=[DataRequired(), Length(max=128)])
+    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500), _clean])
+
+
+class EraseForm(Form):
+    author_id = StringField(validators=[DataRequired(), Length(max=128)])
+    confirm = StringField(_l("Type the author id to confirm"), validators=[DataRequired(), Length(max=128)])
+
+    def validate_confirm(self, field) -> None:
+        if field.data != self.author_id.data:
+            raise ValidationError(_l("Type the author id exactly to confirm the erasure."))
+
+
+class LockForm(Form):
+    reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500), _clean])
+
+
+class WindowForm(Form):
+    close_after_hours = FloatField(_l("Window in hours (empty: the site window)"),
+                                   validators=[Optional(), NumberRange(min=0.01, max=87600)])
+
+
+class UndoForm(Form):
+    comment_id = StringField(validators=[Optional()])

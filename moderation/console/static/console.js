@@ -1,0 +1,209 @@
+/* The moderators' console: keyboard shortcuts, focus after decisions, and the poll for new
+   comments and cards decided elsewhere. Plain JavaScript, no build step; decisions themselves
+   are htmx form posts (they also work without this file, as plain forms). */
+(function () {
+  'use strict';
+
+  var TEXT_TYPES = ['text', 'email', 'password', 'search', 'number', 'url', 'tel', 'date', 'time'];
+  var current = null; // id of the focused card element
+
+  function cards() { return Array.prototype.slice.call(document.querySelectorAll('#cards .card')); }
+  function byId(id) { return id ? document.getElementById(id) : null; }
+  function focusedCard() { return byId(current); }
+  function isWaiting(card) { return card && card.getAttribute('data-mode') === 'waiting'; }
+
+  function focusCard(card) {
+    if (!card) { return; }
+    cards().forEach(function (c) { c.classList.remove('is-focused'); });
+    card.classList.add('is-focused');
+    current = card.id;
+    card.focus({ preventScroll: true });
+    card.scrollIntoView({ block: 'nearest' });
+  }
+
+  function move(step) {
+    var list = cards();
+    var index = list.indexOf(focusedCard());
+    if (index < 0) { focusCard(step > 0 ? list[0] : list[list.length - 1]); return; }
+    focusCard(list[Math.max(0, Math.min(list.length - 1, index + step))]);
+  }
+
+  function nextWaiting(card) {
+    var list = cards();
+    var index = list.indexOf(card);
+    for (var i = index + 1; i < list.length; i++) { if (isWaiting(list[i])) { return list[i]; } }
+    for (var j = index - 1; j >= 0; j--) { if (isWaiting(list[j])) { return list[j]; } }
+    return null;
+  }
+
+  function isTextField(el) {
+    if (!el || !el.tagName) { return false; }
+    var tag = el.tagName.toLowerCase();
+    if (tag === 'textarea' || tag === 'select' || el.isContentEditable) { return true; }
+    return tag === 'input' && TEXT_TYPES.indexOf((el.getAttribute('type') || 'text').toLowerCase()) >= 0;
+  }
+
+  function openPanel(card, selector, focusSelector) {
+    var panel = card && card.querySelector(selector);
+    if (!panel) { return null; }
+    panel.open = true;
+    var first = panel.querySelector(focusSelector);
+    if (first) { first.focus(); }
+    return panel;
+  }
+
+  function openRejectPanel(card) {
+    if (!card) { return null; }
+    var panel = card.querySelector('details.reject-panel');
+    return panel && panel.open ? panel : null;
+  }
+
+  function closePanels(card) {
+    if (!card) { return; }
+    card.querySelectorAll('details[open]').forEach(function (d) { d.open = false; });
+    focusCard(card);
+  }
+
+  function submit(form) {
+    if (form) { form.requestSubmit(); }
+  }
+
+  function updateSelection() {
+    var label = document.getElementById('selected-count');
+    if (!label) { return; }
+    var n = document.querySelectorAll('#cards input.select:checked').length;
+    label.textContent = n ? (label.getAttribute('data-selected') || '{n}').replace('{n}', n)
+      : label.getAttribute('data-empty') || label.textContent;
+    document.body.classList.toggle('has-selection', n > 0);
+  }
+
+  function onKey(event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var help = document.getElementById('help');
+    if (help && help.open) { return; } // the dialog handles Escape itself
+    var card = focusedCard();
+    var rejecting = openRejectPanel(card);
+    if (event.key === 'Escape') { if (card) { closePanels(card); } return; }
+    if (isTextField(event.target)) { return; }
+    if (rejecting) {
+      if (/^[1-6]$/.test(event.key)) {
+        var radios = rejecting.querySelectorAll('input[type=radio]');
+        var radio = radios[parseInt(event.key, 10) - 1];
+        if (radio) { radio.checked = true; radio.focus(); }
+        event.preventDefault();
+        return;
+      }
+      if (event.key === 'Enter') {
+        event.preventDefault();
+        submit(rejecting.querySelector('form'));
+        return;
+      }
+    }
+    var handled = true;
+    switch (event.key) {
+      case 'j': move(1); break;
+      case 'k': move(-1); break;
+      case 'a': if (isWaiting(card)) { submit(card.querySelector('form.approve')); } break;
+      case 'r': if (isWaiting(card)) { openPanel(card, 'details.reject-panel', 'input[type=radio]'); } break;
+      case 'b': if (isWaiting(card)) { openPanel(card, 'details.ban-panel', 'input[type=text]'); } break;
+      case 'u': submit(document.getElementById('undo-form')); break;
+      case 'x':
+        var box = card && card.querySelector('input.select');
+        if (box) { box.checked = !box.checked; updateSelection(); }
+        break;
+      case 'A': clickBulkApprove(); break;
+      case 'o': if (card && card.getAttribute('data-thread')) { window.location.href = card.getAttribute('data-thread'); } break;
+      case '?': if (help) { help.showModal(); } break;
+      default: handled = false;
+    }
+    if (handled) { event.preventDefault(); }
+  }
+
+  function clickBulkApprove() {
+    // A click, not requestSubmit(button): htmx sends the clicked button's name and value.
+    var button = document.getElementById('bulk-approve');
+    if (button) { button.click(); }
+  }
+
+  // After htmx settles a response, focus what the server names (HX-Trigger-After-Settle).
+  document.addEventListener('console:decided', function (event) {
+    var card = byId('card-' + event.detail.id);
+    var next = nextWaiting(card);
+    focusCard(next || card);
+    updateSelection();
+  });
+  document.addEventListener('console:focus', function (event) {
+    focusCard(byId('card-' + event.detail.id));
+    updateSelection();
+  });
+  document.addEventListener('console:bulk', function () {
+    updateSelection();
+    var card = focusedCard();
+    if (card && !isWaiting(card)) { focusCard(nextWaiting(card) || card); }
+  });
+  document.addEventListener('htmx:responseError', function (event) {
+    var status = document.getElementById('status');
+    var code = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status) { status.innerHTML = ''; var p = document.createElement('p'); p.className = 'flash error';
+      p.textContent = (status.getAttribute('data-error') || 'The action failed') + ' (HTTP ' + code + ')';
+      status.appendChild(p); }
+  });
+
+  // --- the poll: "N new comments" banner and cards decided by someone else -------------
+  function poll(section) {
+    var url = section.getAttribute('data-poll-url');
+    var ids = cards().filter(isWaiting).map(function (c) { return c.getAttribute('data-id'); });
+    var sep = url.indexOf('?') >= 0 ? '&' : '?';
+    fetch(url + sep + 'after=' + section.getAttribute('data-last-id') + '&ids=' + ids.join(','),
+          { headers: { Accept: 'application/json' }, credentials: 'same-origin' })
+      .then(function (response) {
+        if (response.status === 401) { window.location.reload(); return null; }
+        return response.ok ? response.json() : null;
+      })
+      .then(function (data) {
+        if (!data) { return; }
+        var banner = document.getElementById('new-banner');
+        var link = document.getElementById('new-banner-link');
+        if (banner && link) {
+          if (data.new > 0) { link.textContent = data.new_label; banner.hidden = false; } else { banner.hidden = true; }
+        }
+        data.cards.forEach(function (state) {
+          var card = byId('card-' + state.id);
+          if (!card || state.waiting || !isWaiting(card)) { return; }
+          card.setAttribute('data-mode', 'stale');
+          card.classList.add('mode-stale');
+          var line = card.querySelector('.card-state');
+          if (line) { line.textContent = state.label; }
+          card.querySelectorAll('button, input, select').forEach(function (el) { el.disabled = true; });
+          card.querySelectorAll('details').forEach(function (d) { d.open = false; });
+        });
+        updateSelection();
+      })
+      .catch(function () { /* offline for a moment: the next poll tries again */ });
+  }
+
+  function start() {
+    document.addEventListener('keydown', onKey);
+    var label = document.getElementById('selected-count');
+    if (label) { label.setAttribute('data-empty', label.textContent); }
+    document.querySelectorAll('[data-help]').forEach(function (button) {
+      button.addEventListener('click', function () { document.getElementById('help').showModal(); });
+    });
+    document.addEventListener('change', function (event) {
+      if (event.target.matches && event.target.matches('#cards input.select')) { updateSelection(); }
+    });
+    document.addEventListener('click', function (event) {
+      var card = event.target.closest && event.target.closest('#cards .card');
+      if (card && card.id !== current) { cards().forEach(function (c) { c.classList.remove('is-focused'); });
+        card.classList.add('is-focused'); current = card.id; }
+    });
+    // No card is focused at first: j focuses the first one, like a mail client.
+    var section = document.getElementById('cards');
+    if (section && section.getAttribute('data-poll-url')) {
+      var every = parseInt(section.getAttribute('data-poll-ms'), 10) || 10000;
+      window.setInterval(function () { poll(section); }, every);
+    }
+  }
+
+  if (document.readyState === 'loading') { document.addEventListener('DOMContentLoaded', start); } else { start(); }
+}());

@@ -1,0 +1,159 @@
+"""Maintainer tool: fills the French catalogue from this table, then `pybabel compile`.
+
+    .venv/bin/pybabel extract -F moderation/console/babel.cfg -k _l -o moderation/console/translations/messages.pot .
+    .venv/bin/pybabel update -i moderation/console/translations/messages.pot -d moderation/console/translations
+    .venv/bin/python moderation/console/translations/fill_fr.py
+    .venv/bin/pybabel compile -d moderation/console/translations
+
+The compiled .mo files are committed, so a fresh clone needs no build step.
+"""
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+FR = {
+    "toxicity": "toxicité", "severe toxicity": "toxicité grave", "obscene": "obscène",
+    "identity attack": "attaque identitaire", "insult": "insulte", "threat": "menace",
+    "sexually explicit": "sexuellement explicite", "%(d)s d %(h)s h": "%(d)s j %(h)s h",
+    "%(h)s h %(m)s min": "%(h)s h %(m)s min", "%(m)s min": "%(m)s min", "closed": "fermé",
+    "closes in %(left)s": "ferme dans %(left)s", "banned word": "mot interdit", "suspect word": "mot suspect",
+    "automatic": "automatique",
+    ("%(num)s new comment", "%(num)s new comments"): ("%(num)s nouveau commentaire", "%(num)s nouveaux commentaires"),
+    "offensive": "offensant", "abusive": "injurieux", "spam": "spam", "off-topic": "hors sujet",
+    "personal data": "données personnelles", "other": "autre",
+    "Contains characters that cannot be stored.": "Contient des caractères qui ne peuvent pas être enregistrés.",
+    "E-mail address": "Adresse e-mail", "Password": "Mot de passe", "Current password": "Mot de passe actuel",
+    "New password (12 characters or more)": "Nouveau mot de passe (12 caractères ou plus)",
+    "New password again": "Nouveau mot de passe, encore une fois",
+    "The two new passwords differ.": "Les deux nouveaux mots de passe diffèrent.", "Language": "Langue",
+    "As my browser": "Comme mon navigateur", "Reason": "Motif", "Note (optional)": "Note (facultative)",
+    "Reason (optional)": "Motif (facultatif)",
+    "Also reject all their waiting comments": "Refuser aussi tous ses commentaires en attente",
+    "Type the author id to confirm": "Tapez l’identifiant de l’auteur pour confirmer",
+    "Type the author id exactly to confirm the erasure.":
+        "Tapez exactement l’identifiant de l’auteur pour confirmer l’effacement.",
+    "Window in hours (empty: the site window)": "Durée en heures (vide : celle du site)",
+    "Only administrators may do this.": "Seuls les administrateurs peuvent faire cela.", "Not found.": "Introuvable.",
+    "Too many failed logins. Try again in %(minutes)s minutes.":
+        "Trop de connexions manquées. Réessayez dans %(minutes)s minutes.",
+    "Wrong e-mail address or password.": "Adresse e-mail ou mot de passe erroné.",
+    "Wrong password.": "Mot de passe erroné.", "Your password was changed.": "Votre mot de passe a été changé.",
+    "Approved by %(name)s": "Approuvé par %(name)s", "Rejected by %(name)s": "Refusé par %(name)s",
+    "No longer waiting": "N’attend plus", "Pick a reason for the rejection.": "Choisissez un motif de refus.",
+    "The form was not valid.": "Le formulaire n’était pas valide.", "Approved.": "Approuvé.", "Rejected.": "Refusé.",
+    "Conflict: already approved by %(name)s. Nothing was changed.":
+        "Conflit : déjà approuvé par %(name)s. Rien n’a été changé.",
+    "Conflict: already rejected by %(name)s. Nothing was changed.":
+        "Conflit : déjà refusé par %(name)s. Rien n’a été changé.",
+    "Conflict: the comment changed since you saw it (now %(status)s). Nothing was changed.":
+        "Conflit : le commentaire a changé depuis que vous l’avez vu (maintenant %(status)s). Rien n’a été changé.",
+    "Conflict: %(message)s": "Conflit : %(message)s", "Select cards first (x).": "Sélectionnez d’abord des cartes (x).",
+    "%(ok)s of %(all)s decided.": "%(ok)s sur %(all)s décidés.", "Nothing to undo.": "Rien à annuler.",
+    "Undone.": "Annulé.", "Undone: the comment is back as before.": "Annulé : le commentaire est revenu comme avant.",
+    "Too late to undo.": "Trop tard pour annuler.",
+    "Only the person who decided may undo it.": "Seule la personne qui a décidé peut l’annuler.",
+    "Author banned.": "Auteur banni.",
+    "Author banned; %(n)s waiting comments rejected.": "Auteur banni ; %(n)s commentaires en attente refusés.",
+    "Author unbanned.": "Auteur réadmis.", "Erased: %(n)s comments.": "Effacés : %(n)s commentaires.",
+    "Thread locked.": "Fil fermé.",
+    "The window must be a number of hours between 0.01 and 87600.":
+        "La durée doit être un nombre d’heures entre 0,01 et 87600.",
+    "Thread reopened.": "Fil rouvert.", "Window changed.": "Durée changée.", "approved": "approuvé",
+    "rejected": "refusé", "refused": "refusé", "Select comment %(id)s": "Sélectionner le commentaire %(id)s",
+    "erased": "effacé", "Author: all their comments": "Auteur : tous ses commentaires",
+    "Approved and rejected comments of this author": "Commentaires approuvés et refusés de cet auteur",
+    "%(a)s approved, %(r)s rejected": "%(a)s approuvés, %(r)s refusés", "banned": "banni",
+    ("%(num)s report", "%(num)s reports"): ("%(num)s signalement", "%(num)s signalements"),
+    "Open the article on the site": "Ouvrir l’article sur le site", "In reply to %(name)s:": "En réponse à %(name)s :",
+    "whole thread": "tout le fil", "Highest: %(label)s %(value)s": "Plus haut : %(label)s %(value)s",
+    "scoring failed: the model is unavailable": "évaluation impossible : le modèle est indisponible",
+    "not scored yet": "pas encore évalué", "Language: %(lang)s": "Langue : %(lang)s",
+    "not covered by the model": "non couverte par le modèle", "Suspect words: %(words)s": "Mots suspects : %(words)s",
+    "Decided by %(name)s, %(when)s": "Décidé par %(name)s, %(when)s", "Approve": "Approuver", "Reject": "Refuser",
+    "Ban author": "Bannir l’auteur", "Ban %(name)s": "Bannir %(name)s", "Thread": "Fil",
+    "Approved by you": "Approuvé par vous", "Rejected by you": "Refusé par vous", "Undo": "Annuler",
+    "Reload the queue": "Recharger la file", "on the site": "sur le site", "published %(when)s": "publié le %(when)s",
+    "Thread state": "État du fil", "locked %(when)s": "fermé le %(when)s", "by hand": "à la main",
+    "at the deadline": "à l’échéance", "Own window: %(hours)s h": "Durée propre : %(hours)s h",
+    "Site window": "Durée du site", "%(n)s waiting": "%(n)s en attente", "%(n)s approved": "%(n)s approuvés",
+    "its queue": "sa file", "its log": "son journal", "Lock now": "Fermer maintenant", "Set window": "Fixer la durée",
+    "New window in hours from now (empty: the site window)":
+        "Nouvelle durée en heures dès maintenant (vide : celle du site)",
+    "Reopen": "Rouvrir",
+    ("%(num)s comment", "%(num)s comments"): ("%(num)s commentaire", "%(num)s commentaires"),
+    "the first ones only": "les premiers seulement", "pending": "en attente", "waiting": "à traiter",
+    "toxicity %(v)s": "toxicité %(v)s", "No comment yet.": "Aucun commentaire pour l’instant.",
+    "Articles": "Articles", "Open threads": "Fils ouverts", "Order": "Ordre",
+    "Closing soonest": "Fermeture la plus proche",
+    "Most waiting": "Le plus en attente", "Article": "Article", "Time left": "Temps restant", "Closes": "Ferme le",
+    "Waiting": "En attente", "Approved": "Approuvés", "No open thread.": "Aucun fil ouvert.", "(no name)": "(sans nom)",
+    "%(p)s pending · %(a)s approved · %(r)s rejected": "%(p)s en attente · %(a)s approuvés · %(r)s refusés",
+    "%(n)s erased": "%(n)s effacés", "their log": "son journal", "Actions on this author": "Actions sur cet auteur",
+    "Banned by %(name)s, %(when)s.": "Banni par %(name)s, %(when)s.", "Reason: %(reason)s": "Motif : %(reason)s",
+    "Unban": "Réadmettre", "Ban": "Bannir", "Erase this author (GDPR)": "Effacer cet auteur (RGPD)",
+    "This erases the name and the text of all %(n)s comments of %(author)s for good. Their ids, statuses and the "
+    "audit log stay. It cannot be undone.":
+        "Ceci efface définitivement le nom et le texte des %(n)s commentaires de %(author)s. Leurs identifiants, "
+        "statuts et le journal restent. C’est irréversible.",
+    "Erase for good": "Effacer définitivement", "Filter by status": "Filtrer par statut", "All": "Tous",
+    "Pending": "En attente", "Rejected": "Refusés", "No comment.": "Aucun commentaire.",
+    "Reports received": "Signalements reçus", "Comment": "Commentaire", "Note": "Note", "When": "Quand",
+    "State": "État", "open": "ouvert", "cleared": "traité", "No report.": "Aucun signalement.",
+    "Moderation": "Modération", "Moderation console": "Console de modération", "Skip to content": "Aller au contenu",
+    "Main": "Principal", "Queue": "File", "Log": "Journal", "Settings": "Réglages", "admin": "admin",
+    "moderator": "modérateur", "Browser language": "Langue du navigateur", "Set": "OK", "Log out": "Se déconnecter",
+    "The action failed": "L’action a échoué", "Error %(status)s": "Erreur %(status)s",
+    "Back to the queue": "Retour à la file", "Audit log": "Journal d’audit", "Author": "Auteur", "Actor": "Acteur",
+    "Action": "Action", "any": "toutes", "Apply": "Appliquer", "Who": "Qui", "Change": "Changement",
+    "Nothing recorded.": "Rien d’enregistré.", "Older": "Plus anciens", "Log in": "Se connecter",
+    "Accounts are created by an administrator with \"moderation users create\".":
+        "Les comptes sont créés par un administrateur avec « moderation users create ».",
+    "Change password": "Changer le mot de passe", "Change your password": "Changez votre mot de passe",
+    "You logged in with a one-time password: choose your own to continue.":
+        "Vous vous êtes connecté avec un mot de passe à usage unique : choisissez le vôtre pour continuer.",
+    "Reported": "Signalés", "Unscored": "Non évalués", "Approved (24 h)": "Approuvés (24 h)",
+    "Rejected (24 h)": "Refusés (24 h)", "Review queue": "File de modération", "Queue tabs": "Onglets de la file",
+    "Most toxic first": "Plus toxiques d’abord", "Oldest first": "Plus anciens d’abord",
+    "Newest first": "Plus récents d’abord", "Score from": "Score de", "to": "à", "Shortcuts": "Raccourcis",
+    "%(n)s selected": "%(n)s sélectionnés", "Select cards with x": "Sélectionnez des cartes avec x",
+    "Approve selected": "Approuver la sélection",
+    "Reason for rejecting the selected comments": "Motif du refus des commentaires sélectionnés",
+    "Reason…": "Motif…", "Reject selected": "Refuser la sélection", "Comments": "Commentaires",
+    "Nothing waiting here. Well done.": "Rien en attente ici. Bravo.", "Next page": "Page suivante",
+    "Keyboard shortcuts": "Raccourcis clavier", "next / previous card": "carte suivante / précédente",
+    "approve": "approuver", "reject: pick the reason, confirm": "refuser : choisir le motif, confirmer",
+    "ban the author": "bannir l’auteur", "undo your last decision": "annuler votre dernière décision",
+    "select the card (bulk)": "sélectionner la carte (en lot)",
+    "approve the selected cards": "approuver les cartes sélectionnées", "open the thread": "ouvrir le fil",
+    "close a panel": "fermer un panneau", "this help": "cette aide", "Close": "Fermer",
+    "read-only: change config/site.toml or the environment":
+        "lecture seule : modifiez config/site.toml ou l’environnement",
+    "Closing": "Fermeture", "Sweep interval": "Intervalle de balayage",
+    "Scheduler in this process": "Planificateur dans ce processus", "yes": "oui", "no": "non",
+    "Scoring": "Évaluation", "Backend and model": "Moteur et modèle",
+    "no scoring worker in this process": "pas d’évaluateur dans ce processus",
+    "Backlog (unscored)": "Retard (non évalués)", "Automatic rejection above": "Refus automatique au-dessus de",
+    "off": "désactivé", "Automatic approval below": "Approbation automatique en dessous de",
+    "Languages detected": "Langues détectées", "Word lists": "Listes de mots",
+    "Banned words (rejected automatically)": "Mots interdits (refus automatique)", "none": "aucun",
+    "Suspect words (highlighted)": "Mots suspects (surlignés)", "Console": "Console", "Time zone": "Fuseau horaire",
+    "Session expires after": "La session expire après", "without activity": "sans activité",
+    "Undo possible for": "Annulation possible pendant", "Secure cookies": "Cookies sécurisés",
+}
+
+if __name__ == "__main__":
+    path = Path(__file__).parent / "fr" / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale="fr")
+    missing = []
+    for message in catalog:
+        if not message.id:
+            continue
+        if message.id in FR:
+            message.string = FR[message.id]
+            message.flags.discard("fuzzy")
+        elif not message.string or (isinstance(message.string, tuple) and not all(message.string)):
+            missing.append(message.id)
+    with path.open("wb") as handle:
+        write_po(handle, catalog, width=100)
+    print(f"missing: {missing}" if missing else "every message is translated")

@@ -1,0 +1,542 @@
+"""The console's pages and fragments. Each view parses its form, calls one domain or console
+service function in a transaction, and renders a template (an htmx fragment when htmx asks)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask_babel import get_locale, gettext
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
+
+from moderation.accounts import service as accounts
+from moderation.audit import service as audit
+from moderation.closing import service as closing
+from moderation.console import display, forms
+from moderation.console import service as console
+from moderation.console.web import client_address, guard, on_api_error, on_csrf_error, security_headers, wants_fragment
+from moderation.errors import ApiError, Conflict, NotFound
+from moderation.review import service as review
+from moderation.schemas import decode_cursor, encode_cursor
+from moderation.text import InvalidText, clean_text
+from moderation.web import runtime, transaction
+
+bp = Blueprint("console", __name__, template_folder="templates", static_folder="static",
+               static_url_path="/static")
+bp.before_request(guard)
+bp.after_request(security_headers)
+bp.register_error_handler(400, on_csrf_error)
+bp.register_error_handler(ApiError, on_api_error)
+
+
+def actor() -> str:
+    return g.account.actor
+
+
+def require_admin() -> None:
+    if not g.account.may("admin"):
+        abort(403)
+
+
+@bp.errorhandler(403)
+def forbidden(_error):
+    return render_template("error.html", status=403, message=gettext("Only administrators may do this.")), 403
+
+
+@bp.errorhandler(404)
+def not_found(_error):
+    return render_template("error.html", status=404, message=gettext("Not found.")), 404
+
+
+@bp.app_template_global()
+def account_names() -> dict[str, str]:
+    if "account_names" not in g:
+        with transaction(write=False) as db_session:
+            g.account_names = console.account_names(db_session)
+    return g.account_names
+
+
+@bp.app_context_processor
+def helpers() -> dict:
+    rt = runtime()
+    return {"display": display, "now": rt.now(), "get_locale": get_locale, "reject_reasons": forms.REJECT_REASONS,
+            "reason_labels": forms.reject_reason_labels(), "banned_words": rt.intake_rules.banned_words,
+            "suspect_words": rt.intake_rules.suspect_words, "console_settings": rt.settings.console,
+            "model_languages": _model_languages()}
+
+
+def _model_languages() -> set[str]:
+    from moderation.scoring.scorer import MODEL_LANGUAGES
+
+    scoring = runtime().settings.scoring
+    return MODEL_LANGUAGES.get(scoring.model_type, set()) if scoring.backend == "detoxify" \
+        else MODEL_LANGUAGES["multilingual"]
+
+
+# --- login -------------------------------------------------------------------------------------
+
+def _safe_next(target: str | None) -> str:
+    """Only a path inside the console: never an open redirect."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and parts.path.startswith("/console/") \
+                and not target.startswith("//"):
+            return target
+    return url_for("console.queue")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = forms.LoginForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            rt = runtime()
+            settings = rt.settings.console
+            limits = accounts.LoginLimits(settings.login_failures_per_account, settings.login_failures_per_address,
+                                          timedelta(minutes=settings.login_window_minutes))
+            try:
+                with transaction() as db_session:
+                    account = accounts.verify_login(db_session, form.email.data, form.password.data,
+                                                    client_address(), limits, rt.now())
+                    token = accounts.open_session(db_session, account, rt.now()) if account else None
+                    if account:
+                        accounts.purge_sessions(db_session, timedelta(hours=settings.session_hours), rt.now())
+            except accounts.LoginThrottled as error:
+                form.form_errors.append(gettext("Too many failed logins. Try again in %(minutes)s minutes.",
+                                                minutes=int(settings.login_window_minutes)))
+                return render_template("login.html", form=form), 429, error.headers
+            if token:
+                next_page = _safe_next(request.args.get("next"))
+                session.clear()  # a fresh session (and CSRF token) after login
+                session["token"] = token
+                session.permanent = True
+                return redirect(next_page)
+            form.form_errors.append(gettext("Wrong e-mail address or password."))
+            status = 401
+        else:
+            status = 422
+    return render_template("login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    with transaction() as db_session:
+        accounts.close_session(db_session, session.get("token", ""))
+    session.clear()
+    return redirect(url_for("console.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def password():
+    form = forms.PasswordForm()
+    if request.method == "POST" and form.validate():
+        rt = runtime()
+        try:
+            with transaction() as db_session:
+                account = db_session.merge(g.account)
+                accounts.change_password(db_session, account, form.current_password.data, form.new_password.data,
+                                         rt.now())
+        except ApiError as error:
+            for field, problems in error.details.items():
+                target = getattr(form, field, None) or form.new_password
+                target.errors = list(target.errors) + [gettext("Wrong password.") if field == "current_password"
+                                                       else str(problems[0])]
+            return render_template("password.html", form=form), 422
+        flash(gettext("Your password was changed."))
+        return redirect(url_for("console.queue"))
+    return render_template("password.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/account/language")
+def language():
+    form = forms.LanguageForm()
+    if form.validate():
+        with transaction() as db_session:
+            accounts.set_language(db_session.merge(g.account), form.language.data or None)
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.get("/")
+def index():
+    return redirect(url_for("console.queue"))
+
+
+# --- the queue -----------------------------------------------------------------------------------
+
+def _float(name: str) -> float | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if 0 <= value <= 1 else None
+
+
+def _queue_query() -> console.QueueQuery:
+    args = request.args
+    tab = args.get("tab", "waiting") if args.get("tab") in console.TABS else "waiting"
+    order = args.get("order") if args.get("order") in console.ORDERS else "toxicity"
+    article_id = args.get("article", "").strip() or None
+    language = args.get("language", "").strip().lower() or None
+    query = console.QueueQuery(tab=tab, order=order, article_id=article_id[:128] if article_id else None,
+                               language=language[:8] if language else None, min_toxicity=_float("min"),
+                               max_toxicity=_float("max"), limit=runtime().settings.console.page_size)
+    raw = args.get("cursor")
+    if raw:
+        types = console.cursor_types(tab, order)
+        prefix = f"console:{tab}:{order}"
+        try:
+            values = decode_cursor(raw, (str, *[str if t is datetime else t for t in types]))
+            if values[0] != prefix:
+                raise ValueError("another listing")
+            cursor = [datetime.fromisoformat(v) if t is datetime else v for v, t in zip(values[1:], types)]
+            if any(isinstance(v, datetime) and v.tzinfo is None for v in cursor):
+                raise ValueError("naive time")
+        except ValueError:
+            cursor = None
+        query = console.QueueQuery(**{**query.__dict__, "cursor": cursor})
+    return query
+
+
+def _encode_cursor(query: console.QueueQuery, values: list | None) -> str | None:
+    if values is None:
+        return None
+    return encode_cursor([f"console:{query.tab}:{query.order}",
+                          *[v.isoformat() if isinstance(v, datetime) else v for v in values]])
+
+
+@bp.get("/queue")
+def queue():
+    """The queue page: tabs with counts, filters, cards, keyboard."""
+    query = _queue_query()
+    rt = runtime()
+    with transaction(write=False) as db_session:
+        view = console.queue_view(db_session, rt.policy, rt.now(), query)
+    return render_template("queue.html", query=query, view=view, next_cursor=_encode_cursor(query, view.next_cursor),
+                           scorer=_scorer_state(), csrf=generate_csrf())
+
+
+@bp.get("/queue/updates")
+def queue_updates():
+    """Polled by the queue page: comments arrived since the page was read, and cards decided
+    by someone else meanwhile (JSON, with the texts already translated)."""
+    query = _queue_query()
+    after = request.args.get("after", "0")
+    ids = [int(i) for i in request.args.get("ids", "").split(",")[:200] if i.isdigit()]
+    with transaction(write=False) as db_session:
+        new, states = console.updates(db_session, query, int(after) if after.isdigit() else 0, ids)
+    names = account_names()
+    cards = []
+    for state in states:
+        label = None
+        if not state.waiting:
+            by = display.actor_name(state.decided_by, names)
+            label = gettext("Approved by %(name)s", name=by) if state.status == "approved" else \
+                gettext("Rejected by %(name)s", name=by) if state.status == "rejected" else gettext("No longer waiting")
+        cards.append({"id": state.id, "status": state.status, "waiting": state.waiting, "label": label})
+    return jsonify(new=new, new_label=display.n_new(new) if new else "", cards=cards)
+
+
+def _scorer_state() -> dict:
+    scoring = runtime().scoring
+    return scoring.status() if scoring is not None else {}
+
+
+def _card(comment_id: int, mode: str, message: str | None = None, status: int = 200, oob: bool = False):
+    rt = runtime()
+    with transaction(write=False) as db_session:
+        item, parent = console.comment_card(db_session, rt.policy, rt.now(), comment_id)
+        banned = console.queue_banned(db_session, [item.comment.author_id])
+    html = render_template("_card.html", item=item, mode=mode, message=message, oob=oob, banned=banned,
+                           scorer=_scorer_state(), parent=parent)
+    return Markup(html), status  # rendered (and escaped) by Jinja: safe to embed in another fragment
+
+
+def _after_settle(event: str, **detail) -> dict[str, str]:
+    """htmx fires this event once the response is swapped in (console.js moves the focus)."""
+    return {"HX-Trigger-After-Settle": json.dumps({event: detail})}
+
+
+def _back_to_queue():
+    return redirect(_safe_next(request.form.get("next") or request.referrer and urlsplit(request.referrer).path))
+
+
+@bp.post("/comments/<int:comment_id>/decision")
+def decision(comment_id: int):
+    """Approve or reject one card (the status it showed must still hold: else a conflict)."""
+    form = forms.DecisionForm()
+    if not form.validate():
+        message = gettext("Pick a reason for the rejection.") if form.reason.errors or form.action.data == "reject" \
+            else gettext("The form was not valid.")
+        if wants_fragment():
+            return _card(comment_id, "waiting", message, 422)
+        flash(message, "error")
+        return _back_to_queue()
+    if form.action.data == "reject" and not form.reason.data:
+        if wants_fragment():
+            return _card(comment_id, "waiting", gettext("Pick a reason for the rejection."), 422)
+        flash(gettext("Pick a reason for the rejection."), "error")
+        return _back_to_queue()
+    rt = runtime()
+    try:
+        with transaction() as db_session:
+            review.decide(db_session, comment_id, form.action.data, actor(), form.audit_reason(), rt.now(),
+                          expected_version=form.expected_version.data)
+    except Conflict as conflict:
+        message = _conflict_message(conflict)
+        if wants_fragment():
+            return (*_card(comment_id, "conflict", message, 409), _after_settle("console:focus", id=comment_id))
+        flash(message, "error")
+        return _back_to_queue()
+    if wants_fragment():
+        return (*_card(comment_id, "decided"), _after_settle("console:decided", id=comment_id))
+    flash(gettext("Approved.") if form.action.data == "approve" else gettext("Rejected."))
+    return _back_to_queue()
+
+
+def _conflict_message(conflict: ApiError) -> str:
+    details = conflict.details
+    current, by = details.get("current_status"), display.actor_name(details.get("decided_by"), account_names())
+    last = (details.get("last_action") or {}).get("action")
+    if last in ("approve", "reject") or last is None:
+        if current == "approved" and by:
+            return gettext("Conflict: already approved by %(name)s. Nothing was changed.", name=by)
+        if current == "rejected" and by:
+            return gettext("Conflict: already rejected by %(name)s. Nothing was changed.", name=by)
+    if current:
+        return gettext("Conflict: the comment changed since you saw it (now %(status)s). Nothing was changed.",
+                       status=current)
+    return gettext("Conflict: %(message)s", message=conflict.message)
+
+
+@bp.post("/decisions")
+def bulk():
+    """Approve or reject every ticked card; each is applied or refused on its own."""
+    form = forms.BulkForm()
+    decisions = form.decisions(request.form) if form.validate() else []
+    if form.action.data == "reject" and not form.reason.data:
+        decisions = []
+        problem = gettext("Pick a reason for the rejection.")
+    else:
+        problem = None if decisions else gettext("Select cards first (x).")
+    results = []
+    if decisions:
+        rt = runtime()
+        with transaction() as db_session:
+            results = review.decide_many(db_session, decisions, actor(), rt.now())
+    if not wants_fragment():
+        flash(problem or gettext("%(ok)s of %(all)s decided.", ok=sum(r.ok for r in results), all=len(results)),
+              "error" if problem else "info")
+        return _back_to_queue()
+    cards = []
+    for result in results:
+        html, _ = _card(result.comment_id, "decided" if result.ok else "conflict",
+                        None if result.ok else _conflict_message(Conflict(details=result.error.get("details", {}))),
+                        oob=True)
+        cards.append(html)
+    return render_template("_bulk_results.html", results=results, problem=problem, cards=cards), \
+        422 if problem else 200, _after_settle("console:bulk")
+
+
+@bp.post("/undo")
+def undo():
+    """Undo my last decision (or the one on the given card), within [console] undo_seconds."""
+    form = forms.UndoForm()
+    rt = runtime()
+    window = timedelta(seconds=rt.settings.console.undo_seconds)
+    raw = (form.comment_id.data or "").strip()
+    message, comment_id = None, int(raw) if raw.isdigit() else None
+    try:
+        with transaction() as db_session:
+            if comment_id is None:
+                entry = review.last_undoable(db_session, actor(), rt.now(), window)
+                if entry is None:
+                    raise Conflict(gettext("Nothing to undo."))
+                comment_id = entry.comment_id
+            review.undo_decision(db_session, comment_id, actor(), rt.now(), window)
+    except (Conflict, NotFound) as error:
+        message = error.message if comment_id is None else _undo_refused(error)
+    if not wants_fragment():
+        flash(message or gettext("Undone."), "error" if message else "info")
+        return _back_to_queue()
+    if message:
+        return render_template("_status.html", message=message, error=True), 409
+    html, _ = _card(comment_id, "waiting", oob=True)
+    return render_template("_status.html", message=gettext("Undone: the comment is back as before."),
+                           cards=[html]), 200, _after_settle("console:focus", id=comment_id)
+
+
+def _undo_refused(error: ApiError) -> str:
+    if "undo_seconds" in error.details:
+        return gettext("Too late to undo.")
+    if "decided_by" in error.details:
+        return gettext("Only the person who decided may undo it.")
+    return gettext("Nothing to undo.") if error.status == 409 else error.message
+
+
+# --- authors ---------------------------------------------------------------------------------------
+
+def _author_id(raw: str | None) -> str:
+    try:
+        value = clean_text(raw or "")
+    except InvalidText:
+        abort(404)
+    if value != (raw or "") or not 1 <= len(value) <= 128:
+        abort(404)
+    return value
+
+
+@bp.get("/author")
+def author():
+    author_id = _author_id(request.args.get("id"))
+    status = request.args.get("status") or None
+    with transaction(write=False) as db_session:
+        view = console.author(db_session, author_id, status)
+    return render_template("author.html", view=view, status=status, ban_form=forms.BanForm(author_id=author_id),
+                           erase_form=forms.EraseForm(author_id=author_id))
+
+
+@bp.post("/authors/ban")
+def ban():
+    form = forms.BanForm()
+    if not form.validate():
+        abort(400)
+    author_id = _author_id(form.author_id.data)
+    rt = runtime()
+    with transaction() as db_session:
+        review.ban_author(db_session, author_id, actor(), form.reason.data or None, rt.now())
+        results = console.reject_waiting_of(db_session, author_id, actor(), "banned author", rt.now()) \
+            if form.reject_waiting.data else []
+    rejected = sum(r.ok for r in results)
+    message = gettext("Author banned.") if not form.reject_waiting.data else \
+        gettext("Author banned; %(n)s waiting comments rejected.", n=rejected)
+    if wants_fragment():
+        cards = [_card(r.comment_id, "decided", oob=True)[0] for r in results if r.ok]
+        return render_template("_status.html", message=message, cards=cards), 200, _after_settle("console:bulk")
+    flash(message)
+    return redirect(request.form.get("next") and _safe_next(request.form.get("next"))
+                    or url_for("console.author", id=author_id))
+
+
+@bp.post("/authors/unban")
+def unban():
+    form = forms.AuthorForm()
+    if not form.validate():
+        abort(400)
+    author_id = _author_id(form.author_id.data)
+    rt = runtime()
+    with transaction() as db_session:
+        review.unban_author(db_session, author_id, actor(), form.reason.data or None, rt.now())
+    flash(gettext("Author unbanned."))
+    return redirect(url_for("console.author", id=author_id))
+
+
+@bp.post("/authors/erase")
+def erase():
+    """GDPR erasure of an author's name and comment bodies (administrators only)."""
+    require_admin()
+    form = forms.EraseForm()
+    author_id = _author_id(form.author_id.data)
+    if not form.validate():
+        flash(gettext("Type the author id exactly to confirm the erasure."), "error")
+        return redirect(url_for("console.author", id=author_id))
+    rt = runtime()
+    with transaction() as db_session:
+        erased = review.erase_author(db_session, author_id, actor(), rt.now())
+    flash(gettext("Erased: %(n)s comments.", n=erased))
+    return redirect(url_for("console.author", id=author_id))
+
+
+# --- articles --------------------------------------------------------------------------------------
+
+@bp.get("/articles")
+def articles():
+    order = request.args.get("order") if request.args.get("order") in ("closing", "waiting") else "closing"
+    rt = runtime()
+    with transaction(write=False) as db_session:
+        rows = console.open_articles(db_session, rt.policy, rt.now(), order)
+    return render_template("articles.html", rows=rows, order=order)
+
+
+@bp.get("/articles/<article_id>")
+def article(article_id: str):
+    rt = runtime()
+    with transaction(write=False) as db_session:
+        view = console.thread(db_session, rt.policy, rt.now(), article_id)
+    return render_template("article.html", view=view, lock_form=forms.LockForm(),
+                           window_form=forms.WindowForm(close_after_hours=view.article.article.close_after_hours))
+
+
+@bp.post("/articles/<article_id>/lock")
+def lock(article_id: str):
+    form = forms.LockForm()
+    form.validate()
+    rt = runtime()
+    with transaction() as db_session:
+        closing.lock_thread(db_session, article_id, actor(), form.reason.data or None, rt.now())
+    flash(gettext("Thread locked."))
+    return redirect(url_for("console.article", article_id=article_id))
+
+
+@bp.post("/articles/<article_id>/unlock")
+def unlock(article_id: str):
+    """Reopen for a new window from now (the given hours, else the site window)."""
+    form = forms.WindowForm()
+    if not form.validate():
+        flash(gettext("The window must be a number of hours between 0.01 and 87600."), "error")
+        return redirect(url_for("console.article", article_id=article_id))
+    rt = runtime()
+    with transaction() as db_session:
+        closing.unlock_thread(db_session, article_id, actor(), form.close_after_hours.data, rt.policy, rt.now())
+    flash(gettext("Thread reopened."))
+    return redirect(url_for("console.article", article_id=article_id))
+
+
+@bp.post("/articles/<article_id>/window")
+def window(article_id: str):
+    """The article's own window from publication (empty: the site window)."""
+    form = forms.WindowForm()
+    if not form.validate():
+        flash(gettext("The window must be a number of hours between 0.01 and 87600."), "error")
+        return redirect(url_for("console.article", article_id=article_id))
+    rt = runtime()
+    with transaction() as db_session:
+        closing.set_window(db_session, article_id, form.close_after_hours.data, actor(), rt.now())
+    flash(gettext("Window changed."))
+    return redirect(url_for("console.article", article_id=article_id))
+
+
+# --- the log and settings --------------------------------------------------------------------------
+
+LOG_PAGE = 50
+
+
+@bp.get("/log")
+def log():
+    args = request.args
+    filters = {key: (args.get(key) or "").strip()[:128] or None for key in ("article", "author", "actor", "action")}
+    before = args.get("before", "")
+    with transaction(write=False) as db_session:
+        entries = audit.list_entries(db_session, limit=LOG_PAGE + 1,
+                                     before_id=int(before) if before.isdigit() else None,
+                                     article_id=filters["article"], author_id=filters["author"],
+                                     actor=filters["actor"], action=filters["action"])
+    page, more = entries[:LOG_PAGE], len(entries) > LOG_PAGE
+    return render_template("log.html", entries=page, filters=filters, before=page[-1].id if more else None,
+                           keep={key: value for key, value in filters.items() if value})
+
+
+@bp.get("/settings")
+def settings():
+    """Administrators: the effective configuration that shapes moderation (read-only)."""
+    require_admin()
+    rt = runtime()
+    with transaction(write=False) as db_session:
+        backlog = console.unscored_backlog(db_session)
+    return render_template("settings.html", settings=rt.settings, scorer=_scorer_state(), backlog=backlog,
+                           scheduler=rt.scheduler.status() if rt.scheduler is not None else {})

@@ -1,0 +1,135 @@
+"""The console's web glue: its cookie session, login guard, CSRF, language and security
+headers (mounted by console/mount.py). Only /console/ is affected: the JSON API keeps bearer keys, no
+cookies and no CSRF."""
+from __future__ import annotations
+
+import threading
+from datetime import timedelta
+from pathlib import Path
+
+from flask import Flask, Response, current_app, g, redirect, render_template, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from moderation.accounts import service as accounts
+from moderation.errors import ApiError
+from moderation.runtime import Runtime
+from moderation.web import forwarded_address
+
+HERE = Path(__file__).resolve().parent
+PREFIX = "/console"
+LANGUAGES = ("en", "fr")
+COOKIE = "moderation_console"
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+       "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+
+csrf = CSRFProtect()
+_secret_lock = threading.Lock()
+
+
+def _runtime() -> Runtime:
+    return current_app.extensions["moderation"]
+
+
+def _ensure_secret(app: Flask) -> str:
+    """[console] secret_key, or the key generated once and kept in the database."""
+    if app.secret_key:
+        return app.secret_key
+    with _secret_lock:
+        if not app.secret_key:
+            runtime: Runtime = app.extensions["moderation"]
+            with runtime.db.transaction() as db_session:
+                app.secret_key = accounts.secret_key(db_session)
+    return app.secret_key
+
+
+class ConsoleSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, for /console/ only: other paths get no session (the API
+    never reads or sets a cookie, and pays nothing for this)."""
+
+    def get_signing_serializer(self, app: Flask):
+        if not request.path.startswith(PREFIX):
+            return None
+        _ensure_secret(app)
+        return super().get_signing_serializer(app)
+
+
+def client_address() -> str:
+    """The browser's address: the connection's, or behind N trusted proxies X-Forwarded-For
+    read as the API reads it (the same [ratelimit] trusted_proxies setting)."""
+    return forwarded_address(_runtime().settings.ratelimit.trusted_proxies) or request.remote_addr or "unknown"
+
+
+def _locale() -> str:
+    account = g.get("account")
+    if account is not None and account.language in LANGUAGES:
+        return account.language
+    return request.accept_languages.best_match(LANGUAGES) or "en"
+
+
+# --- the guard, run before every console view -------------------------------------------------
+
+PUBLIC_ENDPOINTS = {"console.login", "console.static"}
+PASSWORD_ENDPOINTS = {"console.password", "console.logout"}
+
+
+def wants_fragment() -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def guard() -> Response | None:
+    if request.endpoint == "console.static":
+        return None
+    if request.method == "POST":
+        csrf.protect()
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    rt = _runtime()
+    token = session.get("token", "")
+    idle = timedelta(hours=rt.settings.console.session_hours)
+    with rt.db.transaction(write=False) as db_session:
+        active = accounts.resolve_session(db_session, token, idle, rt.now()) if token else None
+    if active is None:
+        session.pop("token", None)
+        return _to_login()
+    if active.needs_touch:
+        with rt.db.transaction() as db_session:
+            accounts.touch_session(db_session, token, rt.now())
+    g.account = active.account
+    if active.account.must_change_password and request.endpoint not in PASSWORD_ENDPOINTS:
+        return redirect(url_for("console.password"))
+    return None
+
+
+def _to_login() -> Response:
+    login = url_for("console.login")
+    if wants_fragment():
+        response = Response(status=401)
+        response.headers["HX-Redirect"] = login
+        return response
+    if request.accept_mimetypes.best == "application/json":
+        response = current_app.json.response({"error": {"code": "unauthorized", "message": "Log in first.",
+                                                        "details": {}}})
+        response.status_code = 401
+        return response
+    target = request.full_path.rstrip("?") if request.method == "GET" else ""
+    return redirect(url_for("console.login", next=target) if target else login)
+
+
+def security_headers(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    response.headers["X-Frame-Options"] = "DENY"
+    if request.endpoint != "console.static":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def on_csrf_error(error: CSRFError):
+    return render_template("error.html", status=400, message=error.description), 400
+
+
+def on_api_error(error: ApiError):
+    return render_template("error.html", status=error.status, message=error.message), error.status

@@ -1,0 +1,138 @@
+"""Accounts: the domain service the CLI and the console share, and the `users` commands."""
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from moderation.accounts import service as accounts
+from moderation.accounts.models import Account, ConsoleSession
+from moderation.errors import Conflict, ValidationError
+from tests.console.conftest import PASSWORD, make_account
+
+LIMITS = accounts.LoginLimits(per_account=3, per_address=5, window=timedelta(minutes=15))
+
+
+def verify(runtime, email, password, address="192.0.2.1"):
+    with runtime.db.transaction() as session:
+        return accounts.verify_login(session, email, password, address, LIMITS, runtime.now())
+
+
+def test_create_hashes_with_argon2_and_verifies(runtime):
+    account = make_account(runtime, "Alice@Example.CH", "admin", "Alice")
+    assert account.email == "alice@example.ch" and account.actor == "user:alice@example.ch"
+    with runtime.db.transaction(write=False) as session:
+        stored = session.scalar(select(Account.password_hash).where(Account.email == "alice@example.ch"))
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    assert verify(runtime, "ALICE@example.ch", PASSWORD).id == account.id
+    assert verify(runtime, "alice@example.ch", "wrong password!") is None
+    assert verify(runtime, "nobody@example.ch", PASSWORD) is None
+
+
+def test_generated_one_time_password_must_be_changed(runtime):
+    with runtime.db.transaction() as session:
+        account, one_time = accounts.create_account(session, "bob@example.ch", "Bob", "moderator", runtime.now())
+    assert one_time and len(one_time) == 16 and account.must_change_password
+    assert verify(runtime, "bob@example.ch", one_time) is not None
+
+
+@pytest.mark.parametrize("email,name,role,password", [
+    ("not-an-address", "X", "moderator", PASSWORD), ("a@b.ch", "", "moderator", PASSWORD),
+    ("a@b.ch", "X", "frontend", PASSWORD), ("a@b.ch", "X", "moderator", "short"),
+])
+def test_create_refuses_bad_input(runtime, email, name, role, password):
+    with pytest.raises(ValidationError), runtime.db.transaction() as session:
+        accounts.create_account(session, email, name, role, runtime.now(), password=password)
+
+
+def test_duplicate_email_is_a_conflict(runtime):
+    make_account(runtime, "dup@example.ch")
+    with pytest.raises(Conflict), runtime.db.transaction() as session:
+        accounts.create_account(session, "DUP@example.ch", "Again", "moderator", runtime.now(), password=PASSWORD)
+
+
+def test_failed_logins_are_throttled_per_account_then_per_address(runtime, clock):
+    make_account(runtime, "carol@example.ch")
+    for _ in range(3):
+        assert verify(runtime, "carol@example.ch", "wrong password!") is None
+    with pytest.raises(accounts.LoginThrottled):
+        verify(runtime, "carol@example.ch", PASSWORD)  # even the right password, while throttled
+    clock.advance(minutes=16)
+    assert verify(runtime, "carol@example.ch", PASSWORD) is not None
+    for n in range(5):  # one address trying many accounts
+        assert verify(runtime, f"guess{n}@example.ch", "x" * 12, address="198.51.100.7") is None
+    with pytest.raises(accounts.LoginThrottled):
+        verify(runtime, "carol@example.ch", PASSWORD, address="198.51.100.7")
+    assert verify(runtime, "carol@example.ch", PASSWORD, address="198.51.100.8") is not None
+
+
+def test_disable_and_reset_end_sessions(runtime, clock):
+    account = make_account(runtime, "dan@example.ch")
+    idle = timedelta(hours=12)
+    with runtime.db.transaction() as session:
+        token = accounts.open_session(session, account, runtime.now())
+    with runtime.db.transaction() as session:
+        assert accounts.resolve_session(session, token, idle, runtime.now()).account.id == account.id
+    with runtime.db.transaction() as session:
+        new = accounts.reset_password(session, "dan@example.ch", runtime.now())
+    assert new and verify(runtime, "dan@example.ch", PASSWORD) is None and verify(runtime, "dan@example.ch", new)
+    with runtime.db.transaction() as session:
+        assert accounts.resolve_session(session, token, idle, runtime.now()) is None
+        token = accounts.open_session(session, account, runtime.now())
+    with runtime.db.transaction() as session:
+        accounts.disable_account(session, "dan@example.ch", runtime.now())
+    with runtime.db.transaction() as session:
+        assert accounts.resolve_session(session, token, idle, runtime.now()) is None
+        assert session.scalar(select(ConsoleSession).where(ConsoleSession.account_id == account.id)) is None
+    assert verify(runtime, "dan@example.ch", new) is None
+
+
+def test_session_expires_after_inactivity(runtime, clock):
+    account = make_account(runtime, "eve@example.ch")
+    idle = timedelta(hours=12)
+    with runtime.db.transaction() as session:
+        token = accounts.open_session(session, account, runtime.now())
+    clock.advance(hours=11)
+    with runtime.db.transaction() as session:
+        active = accounts.resolve_session(session, token, idle, runtime.now())
+        assert active is not None and active.needs_touch
+        accounts.touch_session(session, token, runtime.now())
+    clock.advance(hours=11)  # 22 h after login, 11 h after the last request: still in
+    with runtime.db.transaction() as session:
+        assert accounts.resolve_session(session, token, idle, runtime.now()) is not None
+    clock.advance(hours=1, seconds=1)
+    with runtime.db.transaction() as session:
+        assert accounts.resolve_session(session, token, idle, runtime.now()) is None
+
+
+def cli(args, env, cwd, stdin=None):
+    return subprocess.run([sys.executable, "-m", "moderation.cli", *args], env=env, cwd=cwd, capture_output=True,
+                          text=True, timeout=120, input=stdin)
+
+
+def test_users_cli(tmp_path, backend):
+    if backend != "sqlite":
+        pytest.skip("runs once, on its own SQLite file")
+    env = {"PATH": "/usr/bin:/bin", "MODERATION_DATABASE__URL": f"sqlite:///{tmp_path}/cli.db",
+           "MODERATION_SCORING__BACKEND": "none"}
+    assert cli(["db", "upgrade"], env, tmp_path).returncode == 0
+    created = cli(["users", "create", "--role", "admin", "--email", "Ops@Example.ch", "--name", "Ops"], env, tmp_path)
+    assert created.returncode == 0, created.stderr
+    one_time = created.stdout.strip().splitlines()[-1]
+    assert len(one_time) == 16 and " " not in one_time
+    scripted = cli(["users", "create", "--role", "moderator", "--email", "mod@example.ch", "--name", "Mod",
+                    "--password-stdin"], env, tmp_path, stdin="a long enough password\n")
+    assert scripted.returncode == 0 and "one-time" not in scripted.stdout
+    weak = cli(["users", "create", "--role", "moderator", "--email", "weak@example.ch", "--name", "W",
+                "--password-stdin"], env, tmp_path, stdin="short\n")
+    assert weak.returncode == 1 and "password" in weak.stderr and "Traceback" not in weak.stderr
+    listed = cli(["users", "list"], env, tmp_path).stdout
+    assert "ops@example.ch\tOps\tadmin\tactive" in listed and "mod@example.ch\tMod\tmoderator\tactive" in listed
+    assert one_time not in listed
+    assert cli(["users", "disable", "mod@example.ch"], env, tmp_path).returncode == 0
+    assert "mod@example.ch\tMod\tmoderator\tdisabled" in cli(["users", "list"], env, tmp_path).stdout
+    reset = cli(["users", "reset-password", "mod@example.ch"], env, tmp_path)
+    assert reset.returncode == 0 and len(reset.stdout.strip().splitlines()[-1]) == 16
+    unknown = cli(["users", "disable", "nobody@example.ch"], env, tmp_path)
+    assert unknown.returncode == 1 and "No account" in unknown.stderr
