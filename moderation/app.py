@@ -10,6 +10,7 @@ from flask_smorest import Api
 from moderation.clock import Clock
 from moderation.config import Settings, load_settings
 from moderation.observability import install_request_hooks
+from moderation.openapi import ArticleIdConverter, ContractPlugin, article_id_schema, document_configured_limits
 from moderation.ratelimit import install_rate_limits
 from moderation.runtime import Runtime
 from moderation.schemas import ErrorSchema
@@ -46,8 +47,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     app.json.ensure_ascii = False  # unicode stays as sent, byte for byte
     app.extensions["moderation"] = runtime
 
-    api = _Api(app, spec_kwargs={"servers": [{"url": "/"}]})
+    api = _Api(app, spec_kwargs={"servers": [{"url": "/"}], "extra_plugins": [ContractPlugin()]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    app.url_map.converters["article_id"] = ArticleIdConverter
+    api.register_converter(ArticleIdConverter, article_id_schema)
 
     from moderation.articles.views import blp as articles
     from moderation.closing.views import blp as closing
@@ -59,13 +62,14 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     for blueprint in (articles, comments, closing, reports):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     api.register_blueprint(review, url_prefix=f"{API_PREFIX}/moderation")
+    document_configured_limits(api.spec.components, settings)
     app.register_blueprint(health)
-    register_error_handlers(app)
-    install_rate_limits(app, runtime)
-    install_request_hooks(app, runtime)
     from moderation.console.mount import install_console
 
     install_console(app, runtime)
+    register_error_handlers(app)
+    install_rate_limits(app, runtime)
+    install_request_hooks(app, runtime)
 
     if background:
         from moderation.background import start_background

@@ -24,6 +24,10 @@ DEFAULT_FILE = Path(__file__).resolve().parent.parent / "config" / "default.toml
 ENV_PREFIX = "MODERATION_"
 
 
+# The longest window a thread may have, site-wide or its own: a year (closing/policy.py).
+MAX_WINDOW_HOURS = 8760
+
+
 class ConfigError(Exception):
     """The configuration cannot be used; the message names the offending key."""
 
@@ -58,6 +62,8 @@ class ClosingSettings:
 
     def validate(self) -> None:
         _positive("closing.close_after_hours", self.close_after_hours)
+        if self.close_after_hours > MAX_WINDOW_HOURS:
+            raise ConfigError(f"closing.close_after_hours: at most {MAX_WINDOW_HOURS} (a year)")
         _positive("closing.sweep_interval_seconds", self.sweep_interval_seconds)
 
 

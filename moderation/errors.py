@@ -59,6 +59,10 @@ class CommentsClosed(ApiError):
     status, code, message = 409, "comments_closed", "Comments on this article are closed."
 
 
+class InvalidParent(ApiError):
+    status, code, message = 409, "invalid_parent", "The parent must be an approved comment of the same article."
+
+
 class Duplicate(ApiError):
     status, code, message = 409, "duplicate", "The same comment was just posted."
 

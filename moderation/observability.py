@@ -79,7 +79,7 @@ def install_request_hooks(app: Flask, runtime: Runtime) -> None:
 
     @app.after_request
     def finish(response: Response) -> Response:
-        route = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        route = _template(request.url_rule.rule) if request.url_rule is not None else "unmatched"
         elapsed = time.perf_counter() - g.get("started", time.perf_counter())
         REQUESTS.labels(request.method, route, str(response.status_code)).inc()
         LATENCY.labels(request.method, route).observe(elapsed)
@@ -97,6 +97,14 @@ def install_request_hooks(app: Flask, runtime: Runtime) -> None:
     def metrics() -> Response:
         body = generate_latest(registry) + generate_latest(database_registry)
         return Response(body, mimetype=CONTENT_TYPE_LATEST)
+
+
+_CONVERTER = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
+
+
+def _template(rule: str) -> str:
+    """A route as the OpenAPI document writes it: /api/v1/articles/{article_id}."""
+    return _CONVERTER.sub(r"{\1}", rule)
 
 
 def _preflight(origins: set[str]) -> Response:

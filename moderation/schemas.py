@@ -12,9 +12,27 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from moderation.articles.models import ARTICLE_ID_PATTERN, ARTICLE_ID_RULE
 from moderation.clock import utc_iso
+from moderation.closing.policy import MAX_WINDOW_HOURS
 from moderation.text import InvalidText, clean_text, strip_bidi_controls
 
 ARTICLE_ID = validate.Regexp(ARTICLE_ID_PATTERN, error=ARTICLE_ID_RULE)
+
+
+class Contains(validate.Regexp):
+    """Valid when the pattern is found anywhere in the value (JSON Schema's ``pattern``
+    semantics), documented as that pattern: the server checks exactly what the document says."""
+
+    def __call__(self, value: str) -> str:
+        if self.regex.search(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+# Something visible: a character that is neither whitespace nor one of the characters
+# clean_text removes (and, for names, strip_bidi_controls): so a value matching it is never
+# blank once cleaned.
+VISIBLE = r"[^\s\x00-\x08\x0b-\x1f\x7f-\x9f]"
+VISIBLE_IN_NAMES = r"[^\s\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 
 
 class StrictSchema(Schema):
@@ -28,6 +46,11 @@ class CleanText(fields.String):
 
     def __init__(self, *args: Any, blank: bool = True, single_line: bool = False, no_bidi_controls: bool = False,
                  **kwargs: Any) -> None:
+        if not blank:
+            # Documented as a pattern, so that the OpenAPI document says what "not blank" means.
+            visible = Contains(VISIBLE_IN_NAMES if no_bidi_controls else VISIBLE, error="Must not be empty.")
+            given = kwargs.get("validate")
+            kwargs["validate"] = [visible, *(given if isinstance(given, (list, tuple)) else [given] if given else [])]
         super().__init__(*args, **kwargs)
         self.blank = blank
         self.single_line = single_line
@@ -35,6 +58,11 @@ class CleanText(fields.String):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
+        # Lengths are documented (and so checked) on the text as sent; they are checked again
+        # after cleaning, which normalisation may rarely lengthen, so that nothing overflows.
+        for validator in self.validators:
+            if isinstance(validator, validate.Length):
+                validator(text)
         try:
             text = clean_text(text)
         except InvalidText as exc:
@@ -57,10 +85,18 @@ def author_id_field(**kwargs: Any) -> "CleanText":
                      metadata=metadata, **kwargs)
 
 
-class UtcDateTime(fields.DateTime):
-    """RFC 3339 with an explicit offset; returned in UTC. Naive times are refused."""
+EARLIEST_YEAR, LATEST_YEAR = 1970, 2100
+# The written year is 1970-2100 (whatever the offset, the UTC time then never overflows).
+YEAR_PATTERN = r"^(19[7-9][0-9]|20[0-9][0-9]|2100)-"
 
-    def __init__(self, **kwargs: Any) -> None:
+
+class UtcDateTime(fields.DateTime):
+    """RFC 3339 with an explicit offset; returned in UTC. Naive times are refused, and so are
+    years outside 1970-2100 as written. ``bounded=True`` (input fields) documents that bound."""
+
+    def __init__(self, *, bounded: bool = False, **kwargs: Any) -> None:
+        if bounded:
+            kwargs.setdefault("metadata", {}).setdefault("pattern", YEAR_PATTERN)
         super().__init__(format="iso", **kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any):
@@ -69,8 +105,8 @@ class UtcDateTime(fields.DateTime):
         moment = super()._deserialize(value, attr, data, **kwargs)
         if moment.tzinfo is None:
             raise ValidationError("Must include a UTC offset (e.g. 2026-11-25T08:00:00+01:00 or ...Z).")
-        if moment.year < 1970 or moment.year > 9998:
-            raise ValidationError("Must be between 1970 and 9998.")
+        if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+            raise ValidationError(f"The year must be between {EARLIEST_YEAR} and {LATEST_YEAR}.")
         return moment.astimezone(timezone.utc)
 
     def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any):
@@ -82,9 +118,16 @@ MAX_ADDRESS_LENGTH = 45  # the column; the longest textual IPv6 address without 
 
 
 def normalise_address(value: str) -> str:
-    """An IPv4 or IPv6 address in its canonical text form; ValueError if it is none or too long."""
-    address = str(ipaddress.ip_address(value.strip()))
-    if len(address) > MAX_ADDRESS_LENGTH:
+    """An IPv4 or IPv6 address in its canonical text form; ValueError if it is none.
+
+    IPv6 zone ids ("fe80::1%eth0") are refused: they name an interface of the machine that
+    saw the address, never a reader, and they would not fit the column.
+    """
+    parsed = ipaddress.ip_address(value.strip())
+    if getattr(parsed, "scope_id", None):
+        raise ValueError("an IPv6 zone id is not a reader's address")
+    address = str(parsed)
+    if len(address) > MAX_ADDRESS_LENGTH:  # cannot happen without a zone id; the column's guard
         raise ValueError(f"longer than {MAX_ADDRESS_LENGTH} characters")
     return address
 
@@ -94,24 +137,29 @@ class IpAddress(fields.String):
 
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("metadata", {}).update(
-            {"description": "IPv4 or IPv6 address (canonical form is stored)", "maxLength": MAX_ADDRESS_LENGTH})
+            {"description": "IPv4 or IPv6 address, without an IPv6 zone id (its canonical form is stored)",
+             "anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]})
         super().__init__(**kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         text = super()._deserialize(value, attr, data, **kwargs)
+        if text != text.strip():
+            raise ValidationError("Not a valid IPv4 or IPv6 address (no spaces around it).")
         try:
             return normalise_address(text)
         except ValueError as exc:
-            if "longer" in str(exc):
-                raise ValidationError(f"Too long: at most {MAX_ADDRESS_LENGTH} characters.") from None
+            if "zone id" in str(exc):
+                raise ValidationError("Not a reader's address: IPv6 zone ids are refused.") from None
             raise ValidationError("Not a valid IPv4 or IPv6 address.") from None
 
 
 class Hours(fields.Float):
-    """A window in hours: positive, at most ten years, fractions allowed."""
+    """A window in hours: positive, at most a year, fractions allowed."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("validate", validate.Range(min=0, min_inclusive=False, max=87600))
+        kwargs.setdefault("validate", validate.Range(min=0, min_inclusive=False, max=MAX_WINDOW_HOURS))
+        # OpenAPI 3.0 spells "greater than 0" as minimum 0 with exclusiveMinimum true.
+        kwargs.setdefault("metadata", {}).setdefault("exclusiveMinimum", True)
         super().__init__(allow_nan=False, **kwargs)
 
 
@@ -135,6 +183,18 @@ def decode_cursor(cursor: str, types: tuple[type, ...]) -> list[Any]:
         if not isinstance(value, expected) or isinstance(value, bool):
             raise ValueError("not a cursor returned by this API")
     return values
+
+
+def decode_cursor_head(cursor: str) -> str:
+    """The first element of a cursor made by ``encode_listing_cursor`` (the listing it belongs to)."""
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        raise ValueError("not a cursor returned by this API") from None
+    if not isinstance(values, list) or not values or not isinstance(values[0], str):
+        raise ValueError("not a cursor returned by this API")
+    return values[0]
 
 
 def decode_listing_cursor(raw: str | None, types: tuple, prefix: str) -> list | None:
@@ -164,9 +224,19 @@ def _cursor_time(value: str) -> datetime:
     return moment
 
 
+def cursor_field(listing: str) -> fields.String:
+    """The ``cursor`` parameter of a listing: a previous page's ``next_cursor``, opaque.
+
+    Documented with a format of its own ("<listing>-cursor"), because only strings this API
+    made are cursors: a client passes them back, it never builds one.
+    """
+    return fields.String(load_default=None, validate=validate.Length(max=500), metadata={
+        "format": f"{listing}-cursor",
+        "description": f"The next_cursor of a previous page of this listing (opaque; a {listing}-cursor)"})
+
+
 class PageArgs(StrictSchema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
-    cursor = fields.String(load_default=None, validate=validate.Length(max=500))
 
 
 class ErrorBody(Schema):

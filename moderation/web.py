@@ -8,6 +8,7 @@ from typing import Any, Callable, Iterable
 
 from flask import Flask, current_app, g, request
 from flask_smorest import Blueprint as SmorestBlueprint
+from marshmallow import fields as ma_fields
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from webargs.flaskparser import FlaskParser
@@ -53,6 +54,16 @@ class _Parser(FlaskParser):
 
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):
         raise ValidationError(details=_flatten_locations(error.normalized_messages()))
+
+    def load_querystring(self, req: Any, schema: Any) -> Any:
+        """A parameter documented as one value, given several times, is refused (not silently
+        read as its first value)."""
+        repeated = {name: ["Give this parameter once."] for name, values in req.args.lists()
+                    if len(values) > 1 and name in schema.fields
+                    and not isinstance(schema.fields[name], (ma_fields.List, ma_fields.Tuple))}
+        if repeated:
+            raise ValidationError(details=repeated)
+        return super().load_querystring(req, schema)
 
 
 def _flatten_locations(messages: dict) -> dict:
@@ -201,7 +212,9 @@ def register_error_handlers(app: Flask) -> None:
             api_error.status = error.code or 500
             api_error.code = (error.name or "error").lower().replace(" ", "_")
             return render(api_error)
-        return render(cls())
+        # Keep what the HTTP error says about itself, e.g. a 405's Allow header (RFC 9110).
+        headers = {name: value for name, value in error.get_headers() if name.lower() != "content-type"}
+        return render(cls(headers=headers))
 
     @app.errorhandler(OperationalError)
     @app.errorhandler(PoolTimeout)

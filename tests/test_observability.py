@@ -13,7 +13,7 @@ def test_metrics_in_prometheus_format(client, runtime):
     make_comment(runtime, article)
     client.get(f"/api/v1/articles/{article}")
     text = client.get("/metrics").get_data(as_text=True)
-    assert 'moderation_http_requests_total{method="GET",route="/api/v1/articles/<article_id>",status="200"}' in text
+    assert 'moderation_http_requests_total{method="GET",route="/api/v1/articles/{article_id}",status="200"}' in text
     assert "moderation_http_request_duration_seconds_bucket" in text
     assert "moderation_comments_waiting 1.0" in text
     assert "moderation_comments_unscored 1.0" in text
@@ -57,5 +57,5 @@ def test_logs_carry_no_bodies_or_keys(client, runtime, caplog):
                 json={"author": {"id": "r", "name": "R"}, "body": secret_body})
     client.post("/api/v1/articles/a-1/comments", headers=headers(key), data="{bad json")
     logged = "\n".join(record.getMessage() for record in caplog.records)
-    assert "POST /api/v1/articles/<article_id>/comments 202" in logged
+    assert "POST /api/v1/articles/{article_id}/comments 202" in logged
     assert secret_body not in logged and key not in logged

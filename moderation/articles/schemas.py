@@ -2,14 +2,19 @@ from marshmallow import Schema, fields, validate
 
 from moderation.schemas import CleanText, Hours, StrictSchema, UtcDateTime
 
+# An absolute http(s) URL: a host, then an optional path, query or fragment; no whitespace or
+# control characters anywhere (the site's own link to the article, shown to moderators).
+URL_PATTERN = r"^https?://[^\s\x00-\x1f\x7f/?#]+([/?#][^\s\x00-\x1f\x7f]*)?$"
+
 LANGUAGE_TAG = validate.Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
                                error="Must be a language tag such as fr or fr-CH.")
 
 
 class ArticleIn(StrictSchema):
     title = CleanText(required=True, blank=False, single_line=True, validate=validate.Length(max=500))
-    url = fields.String(allow_none=True, validate=[validate.Length(max=2048), validate.URL(schemes={"http", "https"})])
-    published_at = UtcDateTime(required=True)
+    url = fields.String(allow_none=True, validate=[validate.Length(max=2048), validate.Regexp(
+        URL_PATTERN, error="Must be an http(s) URL without spaces or control characters.")])
+    published_at = UtcDateTime(required=True, bounded=True)
     language = fields.String(allow_none=True, validate=[validate.Length(max=16), LANGUAGE_TAG])
     close_after_hours = Hours(allow_none=True)
 

@@ -1,9 +1,7 @@
 from flask.views import MethodView
 
 from moderation.articles import service
-from moderation.articles.models import ARTICLE_ID_RULE
 from moderation.articles.schemas import ArticleIn, ArticleOut
-from moderation.errors import validation_error
 from moderation.ratelimit import RateLimit, per_api_key
 from moderation.schemas import ErrorSchema
 from moderation.web import Blueprint, require, runtime, transaction
@@ -13,7 +11,7 @@ blp = Blueprint("articles", __name__, description="Articles and the state of the
 ])
 
 
-@blp.route("/articles/<article_id>")
+@blp.route("/articles/<article_id:article_id>")
 class ArticleResource(MethodView):
     @blp.response(200, ArticleOut())
     @blp.alt_response(404, schema=ErrorSchema)
@@ -30,8 +28,6 @@ class ArticleResource(MethodView):
     @blp.alt_response(422, schema=ErrorSchema)
     def put(self, fields: dict, article_id: str):
         """Register or update an article (201 when created, 200 when updated)."""
-        if not service.ARTICLE_ID.match(article_id):
-            raise validation_error("article_id", ARTICLE_ID_RULE)
         rt = runtime()
         with transaction() as session:
             article, created = service.upsert_article(session, article_id, fields, rt.now())

@@ -13,10 +13,10 @@ blp = Blueprint("closing", __name__, description="Moderators close and reopen th
 ])
 
 
-@blp.route("/articles/<article_id>/lock")
+@blp.route("/articles/<article_id:article_id>/lock")
 class Lock(MethodView):
     @require(blp, "moderator")
-    @blp.arguments(LockIn())
+    @blp.arguments(LockIn(), required=False)
     @blp.response(200, ArticleOut())
     @blp.alt_response(404, schema=ErrorSchema)
     def post(self, args: dict, article_id: str):
@@ -27,10 +27,10 @@ class Lock(MethodView):
             return articles.view(session, article, rt.policy, rt.now())
 
 
-@blp.route("/articles/<article_id>/unlock")
+@blp.route("/articles/<article_id:article_id>/unlock")
 class Unlock(MethodView):
     @require(blp, "moderator")
-    @blp.arguments(UnlockIn())
+    @blp.arguments(UnlockIn(), required=False)
     @blp.response(200, ArticleOut())
     @blp.alt_response(404, schema=ErrorSchema)
     def post(self, args: dict, article_id: str):

@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from moderation.comments.models import STATUSES
-from moderation.schemas import CleanText, IpAddress, PageArgs, StrictSchema, UtcDateTime, author_id_field
+from moderation.schemas import CleanText, IpAddress, PageArgs, StrictSchema, UtcDateTime, author_id_field, cursor_field
 
 
 class AuthorIn(StrictSchema):
@@ -25,7 +25,12 @@ class IdempotencyHeader(Schema):
 
     idempotency_key = fields.String(data_key="Idempotency-Key", load_default=None,
                                     validate=[validate.Length(min=1, max=200),
-                                              validate.Regexp(r"^[\x21-\x7e]+$", error="Printable ASCII only.")])
+                                              validate.Regexp(r"^[\x21-\x7e]+$", error="Printable ASCII only.")],
+                                    metadata={"description": (
+                                        "A key unique to this new comment (a UUID), scoped to your API key: a "
+                                        "retry of the same request with it returns the original comment; the "
+                                        "same key with another request is refused (422 idempotency_key_reused), "
+                                        "as the IETF draft \"The Idempotency-Key HTTP Header Field\" says.")})
 
 
 class CommentAccepted(Schema):
@@ -51,6 +56,7 @@ class PublicComment(Schema):
 
 
 class ThreadArgs(PageArgs):
+    cursor = cursor_field("thread")
     order = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest"]))
 
 

@@ -22,6 +22,7 @@ from moderation.errors import (
     CommentsClosed,
     Duplicate,
     IdempotencyKeyReused,
+    InvalidParent,
     NotFound,
     validation_error,
 )
@@ -124,8 +125,9 @@ def post_comment(session: Session, article_id: str, new: NewComment, rules: Inta
         raise AuthorBanned()
     if new.parent_id is not None:
         parent = find_comment(session, new.parent_id)
-        if parent is None or parent.article_id != article_id or parent.status != APPROVED:
-            raise validation_error("parent_id", "Must be an approved comment of the same article.")
+        if parent is None or parent.article_id != article_id or parent.status != APPROVED or parent.erased_at:
+            # The request is well-formed; the parent's state is what forbids the reply: a 409.
+            raise InvalidParent(details={"parent_id": new.parent_id})
     if rules.duplicate_window and checks.duplicate_of is not None:
         raise Duplicate(details={"comment_id": checks.duplicate_of})
 

@@ -24,14 +24,15 @@ blp = Blueprint("comments", __name__, description="Reader comments: intake and t
 ])
 
 
-@blp.route("/articles/<article_id>/comments")
+@blp.route("/articles/<article_id:article_id>/comments")
 class ThreadComments(MethodView):
     @require(blp, "frontend")
     @blp.arguments(IdempotencyHeader(), location="headers")
     @blp.arguments(NewCommentIn())
     @blp.response(202, CommentAccepted())
     @blp.alt_response(404, schema=ErrorSchema)
-    @blp.alt_response(409, schema=ErrorSchema, description="comments_closed or duplicate")
+    @blp.alt_response(409, schema=ErrorSchema, description="comments_closed, duplicate, or invalid_parent (parent_id "
+                      "is not an approved comment of this article)")
     @blp.alt_response(422, schema=ErrorSchema, description="validation_error, or idempotency_key_reused: this "
                       "Idempotency-Key (scoped to your API key) was already used for a different request")
     def post(self, headers: dict, payload: dict, article_id: str):

@@ -16,6 +16,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from moderation.closing.policy import MAX_WINDOW_HOURS
 from moderation.text import InvalidText, clean_text
 
 # The reasons offered for a rejection, in the order of the keys 1-6.
@@ -118,7 +119,7 @@ class LockForm(Form):
 
 class WindowForm(Form):
     close_after_hours = FloatField(_l("Window in hours (empty: the site window)"),
-                                   validators=[Optional(), NumberRange(min=0.01, max=87600)])
+                                   validators=[Optional(), NumberRange(min=0.01, max=MAX_WINDOW_HOURS)])
 
 
 class UndoForm(Form):

@@ -14,10 +14,20 @@ from markupsafe import Markup
 from moderation.accounts import service as accounts
 from moderation.audit import service as audit
 from moderation.closing import service as closing
+from moderation.closing.policy import MAX_WINDOW_HOURS
 from moderation.console import display, forms
 from moderation.console import service as console
-from moderation.console.web import client_address, guard, on_api_error, on_csrf_error, security_headers, wants_fragment
+from moderation.console.web import (
+    client_address,
+    guard,
+    on_api_error,
+    on_csrf_error,
+    per_console_person,
+    security_headers,
+    wants_fragment,
+)
 from moderation.errors import ApiError, Conflict, NotFound
+from moderation.ratelimit import RateLimit
 from moderation.review import service as review
 from moderation.schemas import decode_cursor, encode_cursor
 from moderation.text import InvalidText, clean_text
@@ -29,6 +39,9 @@ bp.before_request(guard)
 bp.after_request(security_headers)
 bp.register_error_handler(400, on_csrf_error)
 bp.register_error_handler(ApiError, on_api_error)
+# Every console POST is limited per signed-in person (or per address before login), like the
+# API per key; the login form has its own per-account and per-address throttle besides.
+bp.rate_limits = [RateLimit("moderation_per_key", per_console_person, scope="console", methods=("POST",))]
 
 
 def actor() -> str:
@@ -463,16 +476,16 @@ def articles():
     return render_template("articles.html", rows=rows, order=order)
 
 
-@bp.get("/articles/<article_id>")
+@bp.get("/articles/<article_id:article_id>")
 def article(article_id: str):
     rt = runtime()
     with transaction(write=False) as db_session:
         view = console.thread(db_session, rt.policy, rt.now(), article_id)
-    return render_template("article.html", view=view, lock_form=forms.LockForm(),
+    return render_template("article.html", view=view, lock_form=forms.LockForm(), max_window_hours=MAX_WINDOW_HOURS,
                            window_form=forms.WindowForm(close_after_hours=view.article.article.close_after_hours))
 
 
-@bp.post("/articles/<article_id>/lock")
+@bp.post("/articles/<article_id:article_id>/lock")
 def lock(article_id: str):
     form = forms.LockForm()
     form.validate()
@@ -483,12 +496,12 @@ def lock(article_id: str):
     return redirect(url_for("console.article", article_id=article_id))
 
 
-@bp.post("/articles/<article_id>/unlock")
+@bp.post("/articles/<article_id:article_id>/unlock")
 def unlock(article_id: str):
     """Reopen for a new window from now (the given hours, else the site window)."""
     form = forms.WindowForm()
     if not form.validate():
-        flash(gettext("The window must be a number of hours between 0.01 and 87600."), "error")
+        flash(gettext("The window must be a number of hours between 0.01 and %(max)s.", max=MAX_WINDOW_HOURS), "error")
         return redirect(url_for("console.article", article_id=article_id))
     rt = runtime()
     with transaction() as db_session:
@@ -497,12 +510,12 @@ def unlock(article_id: str):
     return redirect(url_for("console.article", article_id=article_id))
 
 
-@bp.post("/articles/<article_id>/window")
+@bp.post("/articles/<article_id:article_id>/window")
 def window(article_id: str):
     """The article's own window from publication (empty: the site window)."""
     form = forms.WindowForm()
     if not form.validate():
-        flash(gettext("The window must be a number of hours between 0.01 and 87600."), "error")
+        flash(gettext("The window must be a number of hours between 0.01 and %(max)s.", max=MAX_WINDOW_HOURS), "error")
         return redirect(url_for("console.article", article_id=article_id))
     rt = runtime()
     with transaction() as db_session:

@@ -3,6 +3,7 @@ headers (mounted by console/mount.py). Only /console/ is affected: the JSON API 
 cookies and no CSRF."""
 from __future__ import annotations
 
+import hashlib
 import threading
 from datetime import timedelta
 from pathlib import Path
@@ -59,6 +60,14 @@ def client_address() -> str:
     """The browser's address: the connection's, or behind N trusted proxies X-Forwarded-For
     read as the API reads it (the same [ratelimit] trusted_proxies setting)."""
     return forwarded_address(_runtime().settings.ratelimit.trusted_proxies) or request.remote_addr or "unknown"
+
+
+def per_console_person() -> str:
+    """The rate-limit key of a console request: the signed-in session, else the address."""
+    token = session.get("token") if request.path.startswith(PREFIX) else None
+    if token:
+        return "console:" + hashlib.sha256(token.encode()).hexdigest()[:16]
+    return f"console-address:{client_address()}"
 
 
 def _locale() -> str:

@@ -3,13 +3,15 @@ from marshmallow import Schema, fields, validate
 from moderation.comments.models import STATUSES
 from moderation.comments.schemas import FullComment
 from moderation.review.models import REPORT_REASONS
-from moderation.schemas import ARTICLE_ID, CleanText, PageArgs, StrictSchema, UtcDateTime, author_id_field
+from moderation.schemas import ARTICLE_ID, CleanText, PageArgs, StrictSchema, UtcDateTime, author_id_field, cursor_field
 
 ACTION = validate.OneOf(["approve", "reject"])
 
 
 class QueueArgs(PageArgs):
-    order = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest", "toxicity"]))
+    order = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest", "toxicity"]),
+                          metadata={"description": "Ignored when a cursor is given: the cursor continues its order"})
+    cursor = cursor_field("queue")
     article_id = fields.String(load_default=None, validate=ARTICLE_ID)
     language = fields.String(load_default=None, validate=validate.Length(min=2, max=8))
     min_toxicity = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(min=0, max=1))
@@ -102,6 +104,7 @@ class BulkDecisionsOut(Schema):
 
 
 class LogArgs(PageArgs):
+    cursor = cursor_field("log")
     article_id = fields.String(load_default=None, validate=ARTICLE_ID)
     comment_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**63 - 1))
     actor = fields.String(load_default=None, validate=validate.Length(min=1, max=128))

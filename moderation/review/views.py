@@ -7,7 +7,7 @@ from moderation.audit import service as audit
 from moderation.errors import validation_error
 from moderation.ratelimit import RateLimit, per_api_key, per_reporter
 from moderation.review import schemas, service
-from moderation.schemas import ErrorSchema, decode_listing_cursor, encode_listing_cursor
+from moderation.schemas import ErrorSchema, decode_cursor_head, decode_listing_cursor, encode_listing_cursor
 from moderation.web import Blueprint, principal, require, runtime, transaction
 
 blp = Blueprint("moderation", __name__,
@@ -27,6 +27,20 @@ def _cursor(raw: str | None, types: tuple, prefix: str) -> list | None:
         raise validation_error("cursor", str(exc)) from None
 
 
+def _cursor_order(raw: str | None) -> str | None:
+    """The order a queue cursor continues (a cursor carries its order, so it cannot be mixed up)."""
+    if not raw:
+        return None
+    try:
+        first = decode_cursor_head(raw)
+    except ValueError as exc:
+        raise validation_error("cursor", str(exc)) from None
+    order = first.removeprefix("queue:") if first.startswith("queue:") else None
+    if order not in QUEUE_CURSOR_TYPES:
+        raise validation_error("cursor", "not a cursor of the review queue")
+    return order
+
+
 QUEUE_CURSOR_TYPES = {"oldest": (datetime, int), "newest": (datetime, int), "toxicity": (float, datetime, int)}
 
 
@@ -38,7 +52,7 @@ class Queue(MethodView):
     @blp.alt_response(422, schema=ErrorSchema)
     def get(self, args: dict):
         """Comments waiting for a decision: pending ones, and approved ones that readers reported."""
-        order = args["order"]
+        order = _cursor_order(args["cursor"]) or args["order"]
         cursor = _cursor(args["cursor"], QUEUE_CURSOR_TYPES[order], f"queue:{order}")
         filters = service.QueueFilter(article_id=args["article_id"], language=args["language"],
                                       min_toxicity=args["min_toxicity"], max_toxicity=args["max_toxicity"],
@@ -171,7 +185,7 @@ class Erase(MethodView):
 @blp.route("/authors/<author_id>/ban")
 class BanByPath(MethodView):
     @require(blp, "moderator")
-    @blp.arguments(schemas.ReasonIn())
+    @blp.arguments(schemas.ReasonIn(), required=False)
     @blp.response(200, schemas.AuthorStateOut())
     @blp.doc(deprecated=True)
     def post(self, args: dict, author_id: str):
@@ -182,7 +196,7 @@ class BanByPath(MethodView):
 @blp.route("/authors/<author_id>/unban")
 class UnbanByPath(MethodView):
     @require(blp, "moderator")
-    @blp.arguments(schemas.ReasonIn())
+    @blp.arguments(schemas.ReasonIn(), required=False)
     @blp.response(200, schemas.AuthorStateOut())
     @blp.doc(deprecated=True)
     def post(self, args: dict, author_id: str):

@@ -58,6 +58,10 @@ def test_published_at_needs_an_offset(client, frontend, published_at):
     ({"title": 5}, "title"),
     ({"close_after_hours": -1}, "close_after_hours"),
     ({"close_after_hours": 0}, "close_after_hours"),
+    ({"close_after_hours": 8760.5}, "close_after_hours"),
+    ({"published_at": "1969-12-31T23:59:59Z"}, "published_at"),
+    ({"published_at": "2101-01-01T00:00:00+01:00"}, "published_at"),
+    ({"url": "https://exemple.ch/a b"}, "url"),
     ({"close_after_hours": "soon"}, "close_after_hours"),
     ({"url": "javascript:alert(1)"}, "url"),
     ({"language": "français!"}, "language"),
@@ -70,10 +74,15 @@ def test_invalid_fields_are_named(client, frontend, body, field):
 
 
 def test_invalid_article_id(client, frontend):
-    response = put(client, frontend, article_id="a" * 129)
-    assert response.status_code == 422
-    assert "article_id" in response.json["error"]["details"]
+    """An id that cannot be an article id matches no route: the same 404 for every method,
+    and the OpenAPI document states the pattern (one converter for both)."""
+    for bad in ("a" * 129, "a%20b", "é"):
+        response = put(client, frontend, article_id=bad)
+        assert response.status_code == 404 and response.json["error"]["code"] == "not_found"
     assert put(client, frontend, article_id="ok.id:with-all_chars").status_code == 201
+    spec = client.get("/api/v1/openapi.json").json
+    parameter = spec["paths"]["/api/v1/articles/{article_id}"]["parameters"][0]
+    assert parameter["schema"]["pattern"] == "^[A-Za-z0-9._:\\-]{1,128}$"
 
 
 def test_put_requires_frontend_key(client, runtime):

@@ -33,7 +33,6 @@ def frontend(runtime):
 @pytest.mark.parametrize("given,kept", [
     ("203.0.113.7", "203.0.113.7"),
     ("2001:DB8:0:0::1", "2001:db8::1"),  # canonical form
-    (" 198.51.100.4 ", "198.51.100.4"),
 ])
 def test_the_given_address_is_stored(client, runtime, frontend, given, kept):
     response = post(client, frontend, reader_address=given)
@@ -41,19 +40,14 @@ def test_the_given_address_is_stored(client, runtime, frontend, given, kept):
     assert stored_address(runtime, response.json["id"]) == kept
 
 
-@pytest.mark.parametrize("given", ["not an address", "999.1.1.1", "fe80::1%" + "z" * 40, 42])
+@pytest.mark.parametrize("given", ["not an address", "999.1.1.1", "fe80::1%" + "z" * 40, "fe80::1%eth0",
+                                   " 198.51.100.4", 42])
 def test_an_invalid_or_too_long_address_is_a_422_and_stores_nothing(client, runtime, frontend, given):
     response = post(client, frontend, reader_address=given)
     assert response.status_code == 422
     assert "reader_address" in response.json["error"]["details"]
     with runtime.db.transaction(write=False) as session:
         assert session.scalars(select(Comment.id)).all() == []
-
-
-def test_an_ipv6_address_with_a_short_zone_id_fits_and_is_kept(client, runtime, frontend):
-    response = post(client, frontend, reader_address="fe80::1%eth0")
-    assert response.status_code == 202
-    assert stored_address(runtime, response.json["id"]) == "fe80::1%eth0"
 
 
 def test_without_an_address_the_connection_is_never_used(client, runtime, frontend):

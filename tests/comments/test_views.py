@@ -136,8 +136,9 @@ def test_parent_must_be_approved_in_same_article(client, frontend, article, runt
     elsewhere = make_comment(runtime, other, status="approved")
     for parent in (pending.id, elsewhere.id, 999999):
         response = post(client, frontend, parent_id=parent)
-        assert response.status_code == 422
-        assert "parent_id" in response.json["error"]["details"]
+        # Well-formed, but the parent's state forbids it: 409 (a 422 would say the request is malformed).
+        assert response.status_code == 409 and response.json["error"]["code"] == "invalid_parent"
+        assert response.json["error"]["details"] == {"parent_id": parent}
     reply = post(client, frontend, parent_id=approved.id)
     assert reply.status_code == 202
     assert reply.json["parent_id"] == approved.id

@@ -56,8 +56,8 @@ FR = {
     "Author banned; %(n)s waiting comments rejected.": "Auteur banni ; %(n)s commentaires en attente refusés.",
     "Author unbanned.": "Auteur réadmis.", "Erased: %(n)s comments.": "Effacés : %(n)s commentaires.",
     "Thread locked.": "Fil fermé.",
-    "The window must be a number of hours between 0.01 and 87600.":
-        "La durée doit être un nombre d’heures entre 0,01 et 87600.",
+    "The window must be a number of hours between 0.01 and %(max)s.":
+        "La durée doit être un nombre d’heures entre 0,01 et %(max)s.",
     "Thread reopened.": "Fil rouvert.", "Window changed.": "Durée changée.", "approved": "approuvé",
     "rejected": "refusé", "refused": "refusé", "Select comment %(id)s": "Sélectionner le commentaire %(id)s",
     "erased": "effacé", "Author: all their comments": "Auteur : tous ses commentaires",
