@@ -35,6 +35,8 @@ class Runtime:
         # Set by moderation.background when the process runs the scheduler or scorer.
         self.scoring = None
         self.scheduler = None
+        # Set by moderation.webhooks.worker when the process runs a delivery worker.
+        self.webhooks = None
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
+from moderation.db import after_commit
 from moderation.events.models import DomainEvent
 
 COMMENT_APPROVED = "comment.approved"
@@ -46,3 +47,25 @@ def publish_many(session: Session, type_: str, at: datetime, items: list[tuple[s
         return
     session.execute(_INSERT, [{"event_id": new_event_id(), "type": type_, "at": at, "article_id": article_id,
                                "data": data} for article_id, data in items])
+    if _commit_listeners and _notify not in session.info.get("after_commit", ()):
+        after_commit(session, _notify)
+
+
+# Woken once after each commit that published events (the webhook delivery workers of this
+# process), so that delivery starts at once instead of at the next poll.
+_commit_listeners: list[Callable[[], None]] = []
+
+
+def add_commit_listener(callback: Callable[[], None]) -> None:
+    """Call ``callback`` (quick, non-blocking) after every commit that published an event."""
+    _commit_listeners.append(callback)
+
+
+def remove_commit_listener(callback: Callable[[], None]) -> None:
+    if callback in _commit_listeners:
+        _commit_listeners.remove(callback)
+
+
+def _notify() -> None:
+    for callback in list(_commit_listeners):
+        callback()
