@@ -219,12 +219,18 @@ def _insert_new(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert deliveries, skipping any (endpoint, event) that exists already."""
     if not rows:
         return
+    statement = _dialect_insert(session, WebhookDelivery.__table__).on_conflict_do_nothing(
+        index_elements=["endpoint_id", "event_id"])
+    session.execute(statement, rows)
+
+
+def _dialect_insert(session: Session, table):
+    """INSERT with ON CONFLICT, which both PostgreSQL and SQLite offer."""
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    statement = insert(WebhookDelivery.__table__).on_conflict_do_nothing(index_elements=["endpoint_id", "event_id"])
-    session.execute(statement, rows)
+    return insert(table)
 
 
 def send_test(session: Session, endpoint_id: int, actor: str, now: datetime) -> WebhookDelivery:
@@ -258,14 +264,17 @@ def fan_out(session: Session, now: datetime, gap_seconds: float, limit: int = 50
 
     Returns 0 at once when another process is fanning out (it will pick these up).
     """
-    state = session.scalar(select(WebhookFanout).where(WebhookFanout.id == FANOUT_ROW)
-                           .with_for_update(skip_locked=True))
+    take = select(WebhookFanout).where(WebhookFanout.id == FANOUT_ROW).with_for_update(skip_locked=True)
+    state = session.scalar(take)
     if state is None:
         if session.scalar(select(func.count()).select_from(WebhookFanout)):
             return 0  # held by another process
-        state = WebhookFanout(id=FANOUT_ROW, last_event_id=0, gaps=[], updated_at=now)
-        session.add(state)
-        session.flush()
+        # The migration creates the row; it is missing only if the table was emptied.
+        session.execute(_dialect_insert(session, WebhookFanout.__table__).on_conflict_do_nothing(),
+                        {"id": FANOUT_ROW, "last_event_id": 0, "gaps": [], "updated_at": now})
+        state = session.scalar(take)
+        if state is None:
+            return 0
     horizon = now - timedelta(seconds=gap_seconds)
     gaps = [list(g) for g in state.gaps if datetime.fromisoformat(g[2]) > horizon]
     columns = (DomainEvent.id, DomainEvent.event_id, DomainEvent.type, DomainEvent.at, DomainEvent.article_id,

@@ -114,6 +114,8 @@ class Sender:
                                      pool=connect_timeout)
         self.allow_private = allow_private
         self.resolver = resolver or system_resolver
+        # httpx logs every request's URL at INFO; a receiver's URL may carry a token.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
         self._clients: dict[str, httpx.Client] = {}
         self._lock = threading.Lock()
 
@@ -160,7 +162,7 @@ class Sender:
             return Outcome(False, None, _ms(started), f"timeout ({_kind(exc)})")
         except httpx.HTTPError as exc:
             return Outcome(False, None, _ms(started), _network_error(exc))
-        except (ValueError, OSError) as exc:
+        except (httpx.InvalidURL, ValueError, OSError) as exc:
             return Outcome(False, None, _ms(started), f"{type(exc).__name__}")
         status = response.status_code
         ok = 200 <= status < 300

@@ -41,7 +41,8 @@ class Receiver:
         self.host_headers: list[str] = []
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
-        self.on_request: Callable[[Received], None] | None = None
+        # Called with each request before it is answered (e.g. to kill the sender mid-delivery).
+        self.before_response: Callable[[Received], None] | None = None
 
     @property
     def url(self) -> str:
@@ -86,11 +87,11 @@ class Receiver:
             record = Received(headers.get("webhook-id", ""), headers, body, payload, status)
             self.requests.append(record)
             self.host_headers.append(headers.get("host", ""))
+        if self.before_response is not None:
+            self.before_response(record)
         handler.send_response(status)
         handler.send_header("Content-Length", "0")
         handler.end_headers()
-        if self.on_request is not None:
-            self.on_request(record)
 
     # --- what arrived -------------------------------------------------------------------
 
