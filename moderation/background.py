@@ -27,6 +27,6 @@ def start_background(runtime: Runtime) -> None:
     if settings.webhooks.enabled and settings.webhooks.run_worker:
         from moderation.webhooks.worker import DeliveryWorker
 
-        deliveries = DeliveryWorker(runtime)
+        deliveries = DeliveryWorker(runtime, one_per_machine=runtime.db.is_sqlite)
         deliveries.start()
         atexit.register(deliveries.stop)

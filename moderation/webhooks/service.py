@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any, Iterable
 from urllib.parse import urlsplit
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from moderation.audit import service as audit
@@ -402,6 +402,17 @@ def backoff(failures: int, settings: WebhooksSettings, rng: random.Random | Any 
     return timedelta(seconds=delay / 2 + rng.uniform(0, delay / 2))
 
 
+_DELIVERIES = WebhookDelivery.__table__
+_SET_DELIVERED = (
+    update(_DELIVERIES)
+    .where(_DELIVERIES.c.id == bindparam("b_id"), _DELIVERIES.c.claimed_by == bindparam("b_worker"),
+           _DELIVERIES.c.state == PENDING)
+    .values(state=DELIVERED, delivered_at=bindparam("b_at"), attempts=_DELIVERIES.c.attempts + 1,
+            last_attempt_at=bindparam("b_at"), last_status=bindparam("b_status"),
+            last_latency_ms=bindparam("b_latency"), last_error=None, claimed_by=None, claim_expires_at=None)
+)
+
+
 def record(session: Session, worker_id: str, attempted: list[Attempted], deferred: list[Claimed], now: datetime,
            settings: WebhooksSettings, rng: random.Random | Any = random) -> None:
     """Write what the attempts of one endpoint's run gave, and release what was not attempted.
@@ -418,21 +429,21 @@ def record(session: Session, worker_id: str, attempted: list[Attempted], deferre
          "number": a.delivery.attempts + 1, "ok": a.outcome.ok, "status": a.outcome.status,
          "latency_ms": a.outcome.latency_ms, "error": a.outcome.error} for a in attempted])
     mine = (WebhookDelivery.claimed_by == worker_id, WebhookDelivery.state == PENDING)
+    delivered = [{"b_id": a.delivery.id, "b_at": a.at, "b_status": a.outcome.status,
+                  "b_latency": a.outcome.latency_ms, "b_worker": worker_id} for a in attempted if a.outcome.ok]
+    if delivered:  # the common case, in one statement for the whole run
+        session.execute(_SET_DELIVERED, delivered)
     for item in attempted:
         delivery, outcome = item.delivery, item.outcome
+        if outcome.ok:
+            continue
         last = {"attempts": WebhookDelivery.attempts + 1, "last_attempt_at": item.at, "last_status": outcome.status,
                 "last_latency_ms": outcome.latency_ms, "last_error": outcome.error, "claimed_by": None,
                 "claim_expires_at": None}
-        if outcome.ok:
-            values = {**last, "state": DELIVERED, "delivered_at": item.at}
-        else:
-            give_up_at = delivery.retry_from + window
-            retry_at = min(item.at + backoff(max(delivery.attempts + 1, delivery.endpoint_failures + 1), settings,
-                                             rng), give_up_at)
-            if item.at >= give_up_at:
-                values = {**last, "state": FAILED}
-            else:
-                values = {**last, "next_attempt_at": retry_at}
+        give_up_at = delivery.retry_from + window
+        retry_at = min(item.at + backoff(max(delivery.attempts + 1, delivery.endpoint_failures + 1), settings, rng),
+                       give_up_at)
+        values = {**last, "state": FAILED} if item.at >= give_up_at else {**last, "next_attempt_at": retry_at}
         session.execute(update(WebhookDelivery).where(WebhookDelivery.id == delivery.id, *mine).values(**values)
                         .execution_options(synchronize_session=False))
     if deferred:

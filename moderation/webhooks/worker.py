@@ -25,6 +25,7 @@ from typing import Any
 
 from moderation.clock import Clock, SystemClock
 from moderation.events import service as events
+from moderation.leader import MachineLock
 from moderation.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_LATENCY
 from moderation.runtime import Runtime
 from moderation.webhooks import service
@@ -36,6 +37,9 @@ log = logging.getLogger(__name__)
 FANOUT_BATCH = 500
 # Stop starting new requests this long before the lease ends (on top of one request's timeouts).
 LEASE_MARGIN_SECONDS = 2.0
+# Commits wake the worker one by one; the commits of the next moment are let pile up, so
+# that one pass (two write transactions) serves them all instead of one pass each.
+WAKE_COALESCE_SECONDS = 0.2
 
 
 def new_worker_id() -> str:
@@ -67,44 +71,51 @@ class Deliverer:
             self._pool.shutdown(wait=True)
         self.sender.close()
 
-    def fan_out(self) -> int:
-        """Read every outbox event not read yet into deliveries; returns how many events."""
-        total = 0
-        db = self.runtime.db
-        with db.transaction(write=False) as session:
-            if not service.has_new_events(session):
-                return 0
-        while True:
-            with db.transaction() as session:
-                read = service.fan_out(session, self.runtime.now(), self.settings.outbox_gap_seconds, FANOUT_BATCH)
-            total += read
-            if read < FANOUT_BATCH:
-                return total
+    def pass_once(self) -> int:
+        """Fan out new events, claim one batch of due deliveries, attempt them and record the
+        results; returns how many deliveries were claimed.
 
-    def deliver_due(self) -> int:
-        """Claim one batch of due deliveries and attempt them; returns how many were claimed."""
-        db = self.runtime.db
+        Two write transactions per pass (fan-out with the claim, then the results), and none
+        when a read shows nothing to do: on SQLite every write waits for the one writer that
+        intake needs too.
+        """
+        db, now = self.runtime.db, self.runtime.now()
         with db.transaction(write=False) as session:
-            if not service.has_due(session, self.runtime.now()):
-                return 0
+            new_events = service.has_new_events(session)
+            due = service.has_due(session, now)
+        if not (new_events or due):
+            return 0
         lease = self.settings.claim_seconds
         with db.transaction() as session:
-            claimed = service.claim_due(session, self.worker_id, self.runtime.now(), self.settings.batch_size,
+            read = service.fan_out(session, now, self.settings.outbox_gap_seconds, FANOUT_BATCH) if new_events else 0
+            claimed = service.claim_due(session, self.worker_id, now, self.settings.batch_size,
                                         timedelta(seconds=lease))
+        while read >= FANOUT_BATCH:  # a backlog of events: read the rest before sending
+            with db.transaction() as session:
+                read = service.fan_out(session, self.runtime.now(), self.settings.outbox_gap_seconds, FANOUT_BATCH)
         if not claimed:
             return 0
         stop_at = time.monotonic() + lease - self.settings.connect_timeout_seconds \
             - self.settings.read_timeout_seconds - LEASE_MARGIN_SECONDS
         runs = _runs(claimed, self.settings.concurrency)
         if self._pool is None or len(runs) == 1:
-            for run in runs:
-                self._deliver_run(run, stop_at)
+            results = [self._deliver_run(run, stop_at) for run in runs]
         else:
-            for future in [self._pool.submit(self._deliver_run, run, stop_at) for run in runs]:
-                future.result()
+            results = [future.result() for future in [self._pool.submit(self._deliver_run, run, stop_at)
+                                                       for run in runs]]
+        try:
+            with db.transaction() as session:
+                for attempted, deferred in results:
+                    service.record(session, self.worker_id, attempted, deferred, self.runtime.now(), self.settings,
+                                   self.rng)
+        except Exception:
+            log.exception("cannot record webhook attempts; the deliveries return when their lease ends")
         return len(claimed)
 
-    def _deliver_run(self, run: list[service.Claimed], stop_at: float) -> None:
+    def _deliver_run(self, run: list[service.Claimed],
+                     stop_at: float) -> tuple[list[service.Attempted], list[service.Claimed]]:
+        """Send one endpoint's deliveries in order; after a failure, or near the lease's end,
+        the rest wait untried. Returns what was attempted and what was not."""
         attempted: list[service.Attempted] = []
         deferred: list[service.Claimed] = []
         for delivery in run:
@@ -122,17 +133,7 @@ class Deliverer:
                 # The endpoint id only: URLs may carry tokens.
                 log.info("webhook delivery %s to endpoint %s failed: %s", delivery.id, delivery.endpoint_id,
                          outcome.error)
-        try:
-            with self.runtime.db.transaction() as session:
-                service.record(session, self.worker_id, attempted, deferred, self.runtime.now(), self.settings,
-                               self.rng)
-        except Exception:
-            log.exception("cannot record webhook attempts; the deliveries return when their lease ends")
-
-    def pass_once(self) -> int:
-        """Fan out, then one batch of deliveries; returns how many deliveries were claimed."""
-        self.fan_out()
-        return self.deliver_due()
+        return attempted, deferred
 
 
 def _runs(claimed: list[service.Claimed], concurrency: int) -> list[list[service.Claimed]]:
@@ -168,7 +169,7 @@ def deliver_pending(runtime: Runtime, deliverer: Deliverer | None = None, max_pa
 class DeliveryWorker:
     """The worker's thread in `moderation serve`, gunicorn workers and `moderation webhooks worker`."""
 
-    def __init__(self, runtime: Runtime, deliverer: Deliverer | None = None) -> None:
+    def __init__(self, runtime: Runtime, deliverer: Deliverer | None = None, one_per_machine: bool = False) -> None:
         self.runtime = runtime
         self.settings = runtime.settings.webhooks
         self.deliverer = deliverer or Deliverer(runtime)
@@ -180,6 +181,9 @@ class DeliveryWorker:
         self._thread: threading.Thread | None = None
         self._stats: dict[str, Any] | None = None
         self._stats_at = 0.0
+        # Embedded in serving processes on SQLite: one worker per machine, since every worker
+        # writes through the same single writer as intake; the others stand by.
+        self._machine_lock = MachineLock(str(runtime.db.engine.url), "webhooks") if one_per_machine else None
 
     def start(self) -> None:
         self.runtime.webhooks = self
@@ -207,7 +211,7 @@ class DeliveryWorker:
 
     def status(self) -> dict[str, Any]:
         """For /readyz: the worker's state and the backlog (read at most every few seconds)."""
-        return {"ok": self.state in ("running", "idle"), "state": self.state, "error": self.last_error,
+        return {"ok": self.state in ("running", "idle", "standby"), "state": self.state, "error": self.last_error,
                 **(self._stats or {})}
 
     def _refresh_stats(self) -> None:
@@ -221,8 +225,13 @@ class DeliveryWorker:
                        "disabled_endpoints": found.endpoints["disabled"]}
 
     def _run(self) -> None:
+        if self._machine_lock is not None:
+            self.state = "standby"
+            while not self._machine_lock.try_acquire() and not self._stop.wait(5):
+                pass
         while not self._stop.is_set():
             self._wake.clear()  # before the pass: a commit during it wakes the next wait at once
+            started = time.monotonic()
             try:
                 self.state = "running"
                 claimed = self.deliverer.pass_once()
@@ -235,8 +244,13 @@ class DeliveryWorker:
                 self.state, self.last_error = "error", type(exc).__name__
                 log.exception("webhook delivery pass failed; retrying")
             self._wake.wait(self.settings.poll_interval_seconds)
+            rest = WAKE_COALESCE_SECONDS - (time.monotonic() - started)
+            if rest > 0:
+                self._stop.wait(rest)
         self.state = "stopped"
         self.deliverer.close()
+        if self._machine_lock is not None:
+            self._machine_lock.release()
 
 
 def run_forever(runtime: Runtime) -> None:
