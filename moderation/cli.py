@@ -171,6 +171,23 @@ def webhooks() -> None:
     """Webhook endpoints and the delivery worker."""
 
 
+def _with_details(command: Callable) -> Callable:
+    """A refused value names the field and the reason on the one line `friendly` prints."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ApiError as exc:
+            if exc.details:
+                reasons = "; ".join(f"{field}: {' '.join(map(str, why)) if isinstance(why, list) else why}"
+                                    for field, why in exc.details.items())
+                raise ApiError(f"{exc.message} {reasons}") from None
+            raise
+
+    return wrapper
+
+
 def _print_endpoint(endpoint) -> None:
     state = endpoint.state if endpoint.state == "active" else f"{endpoint.state} ({endpoint.disabled_reason})"
     failing = f"\tfailing since {endpoint.failing_since.isoformat()}" if endpoint.failing_since else ""
@@ -182,6 +199,7 @@ def _print_endpoint(endpoint) -> None:
 @click.option("--event", "events", multiple=True, help="An event type to receive (repeat it); default: all.")
 @click.option("--description", default=None)
 @friendly
+@_with_details
 def webhooks_add(url: str, events: tuple[str, ...], description: str | None) -> None:
     """Register an endpoint; its signing secret is printed once, alone on the last line."""
     from moderation.events.service import EVENT_TYPES
@@ -212,6 +230,7 @@ def webhooks_list() -> None:
 @click.argument("endpoint_id", type=int)
 @click.option("--reason", default=None)
 @friendly
+@_with_details
 def webhooks_disable(endpoint_id: int, reason: str | None) -> None:
     """Stop deliveries to an endpoint (waiting ones resume when it is enabled)."""
     from moderation.webhooks import service
@@ -224,6 +243,7 @@ def webhooks_disable(endpoint_id: int, reason: str | None) -> None:
 @webhooks.command("enable")
 @click.argument("endpoint_id", type=int)
 @friendly
+@_with_details
 def webhooks_enable(endpoint_id: int) -> None:
     """Deliver to an endpoint again, starting with what waited."""
     from moderation.webhooks import service
@@ -236,6 +256,7 @@ def webhooks_enable(endpoint_id: int) -> None:
 @webhooks.command("rotate")
 @click.argument("endpoint_id", type=int)
 @friendly
+@_with_details
 def webhooks_rotate(endpoint_id: int) -> None:
     """A new signing secret, printed once on the last line (the previous one also signs for a while)."""
     from datetime import timedelta
@@ -255,6 +276,7 @@ def webhooks_rotate(endpoint_id: int) -> None:
 @webhooks.command("test")
 @click.argument("endpoint_id", type=int)
 @friendly
+@_with_details
 def webhooks_test(endpoint_id: int) -> None:
     """Queue a webhook.test event for an endpoint (a running worker delivers it)."""
     from moderation.webhooks import service
