@@ -171,11 +171,12 @@ class WebhooksSettings:
     claim_seconds: float = 60.0
     outbox_gap_seconds: float = 600.0
     previous_secret_hours: float = 24.0
+    keep_days: float = 30.0
 
     def validate(self) -> None:
         for name in ("connect_timeout_seconds", "read_timeout_seconds", "max_retry_hours", "retry_initial_seconds",
                      "retry_max_interval_seconds", "poll_interval_seconds", "batch_size", "concurrency",
-                     "claim_seconds", "outbox_gap_seconds"):
+                     "claim_seconds", "outbox_gap_seconds", "keep_days"):
             _positive(f"webhooks.{name}", getattr(self, name))
         if self.previous_secret_hours < 0:
             raise ConfigError("webhooks.previous_secret_hours: must be >= 0")

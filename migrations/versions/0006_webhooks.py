@@ -64,6 +64,8 @@ def upgrade() -> None:
         batch_op.create_index('ix_webhook_deliveries_due', ['next_attempt_at'], unique=False,
                               sqlite_where=sa.text("state = 'pending'"), postgresql_where=sa.text("state = 'pending'"))
         batch_op.create_index('ix_webhook_deliveries_endpoint', ['endpoint_id', 'id'], unique=False)
+        batch_op.create_index('ix_webhook_deliveries_failed', ['endpoint_id'], unique=False,
+                              sqlite_where=sa.text("state = 'failed'"), postgresql_where=sa.text("state = 'failed'"))
 
     op.create_table('webhook_attempts',
     sa.Column('id', BIG_ID, autoincrement=True, nullable=False),
@@ -83,6 +85,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('webhook_attempts', schema=None) as batch_op:
         batch_op.create_index('ix_webhook_attempts_endpoint', ['endpoint_id', 'id'], unique=False)
+        batch_op.create_index('ix_webhook_attempts_delivery', ['delivery_id'], unique=False)
 
     fanout = op.create_table('webhook_fanout',
     sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
@@ -99,9 +102,11 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table('webhook_fanout')
     with op.batch_alter_table('webhook_attempts', schema=None) as batch_op:
+        batch_op.drop_index('ix_webhook_attempts_delivery')
         batch_op.drop_index('ix_webhook_attempts_endpoint')
     op.drop_table('webhook_attempts')
     with op.batch_alter_table('webhook_deliveries', schema=None) as batch_op:
+        batch_op.drop_index('ix_webhook_deliveries_failed')
         batch_op.drop_index('ix_webhook_deliveries_endpoint')
         batch_op.drop_index('ix_webhook_deliveries_due')
     op.drop_table('webhook_deliveries')

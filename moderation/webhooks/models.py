@@ -81,6 +81,9 @@ class WebhookDelivery(Base):
         Index("ix_webhook_deliveries_due", "next_attempt_at",
               postgresql_where=text("state = 'pending'"), sqlite_where=text("state = 'pending'")),
         Index("ix_webhook_deliveries_endpoint", "endpoint_id", "id"),
+        # Deliveries given up: few, counted for /metrics and /readyz.
+        Index("ix_webhook_deliveries_failed", "endpoint_id",
+              postgresql_where=text("state = 'failed'"), sqlite_where=text("state = 'failed'")),
     )
 
 
@@ -99,7 +102,8 @@ class WebhookAttempt(Base):
     latency_ms: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(String(300))
 
-    __table_args__ = (Index("ix_webhook_attempts_endpoint", "endpoint_id", "id"),)
+    __table_args__ = (Index("ix_webhook_attempts_endpoint", "endpoint_id", "id"),
+                      Index("ix_webhook_attempts_delivery", "delivery_id"))
 
 
 class WebhookFanout(Base):

@@ -563,15 +563,37 @@ class Stats:
 
 
 def stats(session: Session) -> Stats:
-    """Backlog and failures, read in a few index-backed queries."""
-    pending, oldest = session.execute(select(func.count(), func.min(WebhookDelivery.created_at))
-                                      .where(WebhookDelivery.state == PENDING)).one()
-    failed = session.scalar(select(func.count()).select_from(WebhookDelivery).where(WebhookDelivery.state == FAILED))
-    endpoints = {state: count for state, count in session.execute(
-        select(WebhookEndpoint.state, func.count()).group_by(WebhookEndpoint.state))}
-    failing = session.scalar(select(func.count()).select_from(WebhookEndpoint)
-                             .where(WebhookEndpoint.state == ACTIVE, WebhookEndpoint.failing_since.is_not(None)))
-    last = session.scalar(select(WebhookFanout.last_event_id).where(WebhookFanout.id == FANOUT_ROW)) or 0
-    undispatched = session.scalar(select(func.count()).select_from(DomainEvent).where(DomainEvent.id > last))
-    return Stats(pending, failed, oldest, {ACTIVE: endpoints.get(ACTIVE, 0), DISABLED: endpoints.get(DISABLED, 0)},
-                 failing, undispatched)
+    """Backlog and failures in one round trip of index-backed counts."""
+    deliveries, endpoints = WebhookDelivery, WebhookEndpoint
+
+    def count(model, *where):
+        return select(func.count()).select_from(model).where(*where).scalar_subquery()
+
+    last = select(func.coalesce(func.max(WebhookFanout.last_event_id), 0)).scalar_subquery()
+    row = session.execute(select(
+        count(deliveries, deliveries.state == PENDING),
+        select(func.min(deliveries.created_at)).where(deliveries.state == PENDING).scalar_subquery(),
+        count(deliveries, deliveries.state == FAILED),
+        count(endpoints, endpoints.state == ACTIVE),
+        count(endpoints, endpoints.state == DISABLED),
+        count(endpoints, endpoints.state == ACTIVE, endpoints.failing_since.is_not(None)),
+        count(DomainEvent, DomainEvent.id > last),
+    )).one()
+    pending, oldest, failed, active, disabled, failing, undispatched = row
+    return Stats(pending, failed, oldest, {ACTIVE: active, DISABLED: disabled}, failing, undispatched)
+
+
+def prune(session: Session, before: datetime, limit: int = 1000) -> int:
+    """Delete delivered and given-up deliveries created before ``before``, with their attempts.
+
+    Looks at the oldest ``limit`` deliveries only (by id), so each call is bounded; returns
+    how many were deleted (call again while it returns ``limit``).
+    """
+    oldest = session.execute(select(WebhookDelivery.id, WebhookDelivery.state, WebhookDelivery.created_at)
+                             .order_by(WebhookDelivery.id).limit(limit)).all()
+    ids = [row.id for row in oldest if row.state != PENDING and row.created_at < before]
+    if not ids:
+        return 0
+    session.execute(WebhookAttempt.__table__.delete().where(WebhookAttempt.delivery_id.in_(ids)))
+    session.execute(WebhookDelivery.__table__.delete().where(WebhookDelivery.id.in_(ids)))
+    return len(ids)

@@ -135,7 +135,8 @@ class Sender:
         started = time.perf_counter()
         try:
             parsed = httpx.URL(url)
-            host, port = parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80)
+            # The ASCII (IDNA) form: what DNS, the Host header and SNI carry.
+            host, port = parsed.raw_host.decode("ascii"), parsed.port or (443 if parsed.scheme == "https" else 80)
             address = vet(host, port, self.allow_private, self.resolver)
             target = parsed.copy_with(host=address)
             netloc = host if ":" not in host else f"[{host}]"

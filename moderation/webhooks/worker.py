@@ -40,6 +40,7 @@ LEASE_MARGIN_SECONDS = 2.0
 # Commits wake the worker one by one; the commits of the next moment are let pile up, so
 # that one pass (two write transactions) serves them all instead of one pass each.
 WAKE_COALESCE_SECONDS = 0.2
+PRUNE_EVERY_SECONDS = 600
 
 
 def new_worker_id() -> str:
@@ -111,6 +112,18 @@ class Deliverer:
         except Exception:
             log.exception("cannot record webhook attempts; the deliveries return when their lease ends")
         return len(claimed)
+
+    def prune(self) -> int:
+        """Delete delivered and given-up deliveries older than ``keep_days``; returns how many."""
+        before = self.runtime.now() - timedelta(days=self.settings.keep_days)
+        total = 0
+        for _ in range(20):  # bounded per call; the rest goes next time
+            with self.runtime.db.transaction() as session:
+                deleted = service.prune(session, before)
+            total += deleted
+            if not deleted:
+                break
+        return total
 
     def _deliver_run(self, run: list[service.Claimed],
                      stop_at: float) -> tuple[list[service.Attempted], list[service.Claimed]]:
@@ -229,11 +242,15 @@ class DeliveryWorker:
             self.state = "standby"
             while not self._machine_lock.try_acquire() and not self._stop.wait(5):
                 pass
+        pruned_at = 0.0
         while not self._stop.is_set():
             self._wake.clear()  # before the pass: a commit during it wakes the next wait at once
             started = time.monotonic()
             try:
                 self.state = "running"
+                if started - pruned_at > PRUNE_EVERY_SECONDS:
+                    pruned_at = started
+                    self.deliverer.prune()
                 claimed = self.deliverer.pass_once()
                 self._refresh_stats()
                 self.last_error = None

@@ -260,3 +260,21 @@ def test_fan_out_picks_up_an_id_committed_after_a_higher_one(runtime, client, ad
         assert fan(session) == 0
         created = sorted(session.scalars(select(WebhookDelivery.event_id)))
     assert created == sorted(f"evt_gap_{base + n}" for n in (0, 1, 2, 4))
+
+
+def test_old_delivered_deliveries_are_pruned_with_their_attempts(runtime, client, admin, receiver, clock, deliverer):
+    endpoint = add_endpoint(client, admin, receiver)
+    client.post(f"/api/v1/admin/webhooks/{endpoint['id']}/test", headers=admin)
+    deliver(deliverer)
+    clock.advance(days=runtime.settings.webhooks.keep_days - 1)
+    assert deliverer.prune() == 0
+    with Receiver(free_port()) as down:  # a second endpoint whose delivery stays pending
+        other = add_endpoint(client, admin, down)
+    client.post(f"/api/v1/admin/webhooks/{other['id']}/test", headers=admin)
+    deliver(deliverer)
+    clock.advance(days=2)
+    assert deliverer.prune() == 1
+    with runtime.db.transaction(write=False) as session:
+        assert [d.state for d in session.scalars(select(WebhookDelivery))] == ["pending"]
+        assert {a.delivery_id for a in session.scalars(select(WebhookAttempt))} == {
+            session.scalars(select(WebhookDelivery.id)).one()}
