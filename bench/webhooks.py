@@ -18,7 +18,9 @@ One run, on SQLite and on PostgreSQL, gunicorn with 2 workers on 127.0.0.1 drive
   process (default settings: batches of 50, 4 requests in parallel) fans them out and
   delivers them to a local receiver; then N more with two worker processes.
 
-The receiver (a threaded HTTP/1.1 server in this process) answers 204 and verifies one
+The scorer is the "fake" backend (cheap and deterministic: what is measured is the
+webhooks' cost, not the model's), and each row starts once it has scored every comment
+left by the one before. The receiver (a threaded HTTP/1.1 server in this process) answers 204 and verifies one
 signature in 10 with the standardwebhooks library, so that it is not the bottleneck.
 
     .venv/bin/python -m bench.webhooks                # full: 3 runs of 20 s per row, N = 5,000
@@ -218,7 +220,25 @@ def _call(server: Server, method: str, path: str, body: dict | None, key: str) -
         time.sleep(0.5)
 
 
+def _settle(server: Server) -> None:
+    """Wait until the scorer has caught up with the comments seeded or posted before (a row
+    must not pay for a backlog left by the one before it)."""
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        connection.request("GET", "/metrics")
+        text = connection.getresponse().read().decode()
+        connection.close()
+        unscored = next((float(line.split()[-1]) for line in text.splitlines()
+                         if line.startswith("moderation_comments_unscored ")), 0.0)
+        if unscored == 0:
+            return
+        time.sleep(0.5)
+    raise RuntimeError("the scorer did not catch up")
+
+
 def intake_row(server: Server, key: str, pool: list[int], args) -> dict:
+    _settle(server)
     approver = Approver(server.port, key, pool, args.approvals)
     approver.start()
     try:
