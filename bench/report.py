@@ -14,6 +14,7 @@ SECTIONS = [
     ("closing_sweep", "The closing sweep over a million articles", ".venv/bin/python -m bench.closing_sweep"),
     ("queue_latency", "The review queue over a million waiting comments", ".venv/bin/python -m bench.queue_latency"),
     ("soak", "Soak: ten minutes of mixed traffic", ".venv/bin/python -m bench.soak"),
+    ("webhooks", "Webhooks: what delivery costs intake, and the delivery rate", ".venv/bin/python -m bench.webhooks"),
 ]
 
 

@@ -62,6 +62,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     for blueprint in (articles, comments, closing, reports):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     api.register_blueprint(review, url_prefix=f"{API_PREFIX}/moderation")
+    from moderation.webhooks.views import blp as webhooks
+
+    api.register_blueprint(webhooks, url_prefix=f"{API_PREFIX}/admin/webhooks")
     document_configured_limits(api.spec.components, settings)
     app.register_blueprint(health)
     from moderation.console.mount import install_console

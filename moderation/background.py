@@ -1,4 +1,5 @@
-"""Background parts of a serving process: the closing scheduler and the scoring worker."""
+"""Background parts of a serving process: the closing scheduler, the scoring worker and the
+webhook delivery worker."""
 from __future__ import annotations
 
 import atexit
@@ -23,3 +24,9 @@ def start_background(runtime: Runtime) -> None:
         worker = ScoringWorker(runtime, one_per_machine=True)
         worker.start()
         atexit.register(worker.stop)
+    if settings.webhooks.enabled and settings.webhooks.run_worker:
+        from moderation.webhooks.worker import DeliveryWorker
+
+        deliveries = DeliveryWorker(runtime, one_per_machine=runtime.db.is_sqlite)
+        deliveries.start()
+        atexit.register(deliveries.stop)

@@ -266,6 +266,136 @@ def worker() -> None:
 
 
 @main.group()
+def webhooks() -> None:
+    """Webhook endpoints and the delivery worker."""
+
+
+def _with_details(command: Callable) -> Callable:
+    """A refused value names the field and the reason on the one line `friendly` prints."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except ApiError as exc:
+            if exc.details:
+                reasons = "; ".join(f"{field}: {' '.join(map(str, why)) if isinstance(why, list) else why}"
+                                    for field, why in exc.details.items())
+                raise ApiError(f"{exc.message} {reasons}") from None
+            raise
+
+    return wrapper
+
+
+def _print_endpoint(endpoint) -> None:
+    state = endpoint.state if endpoint.state == "active" else f"{endpoint.state} ({endpoint.disabled_reason})"
+    failing = f"\tfailing since {endpoint.failing_since.isoformat()}" if endpoint.failing_since else ""
+    click.echo(f"{endpoint.id}\t{endpoint.url}\t{','.join(endpoint.event_types)}\t{state}{failing}")
+
+
+@webhooks.command("add")
+@click.argument("url")
+@click.option("--event", "events", multiple=True, help="An event type to receive (repeat it); default: all.")
+@click.option("--description", default=None)
+@friendly
+@_with_details
+def webhooks_add(url: str, events: tuple[str, ...], description: str | None) -> None:
+    """Register an endpoint; its signing secret is printed once, alone on the last line."""
+    from moderation.events.service import EVENT_TYPES
+    from moderation.webhooks import service
+
+    runtime = _runtime()
+    with runtime.db.transaction() as session:
+        endpoint, secret = service.create_endpoint(session, url, list(events or EVENT_TYPES), description, "cli",
+                                                   runtime.now(), runtime.settings.webhooks.allow_private_addresses)
+    click.echo(f"created webhook endpoint {endpoint.id} for {', '.join(endpoint.event_types)}; "
+               "store its signing secret now, it cannot be shown again:")
+    click.echo(secret)
+
+
+@webhooks.command("list")
+@friendly
+def webhooks_list() -> None:
+    """Id, URL, events and state of every endpoint (never the secrets)."""
+    from moderation.webhooks import service
+
+    runtime = _runtime()
+    with runtime.db.transaction(write=False) as session:
+        for endpoint in service.list_endpoints(session):
+            _print_endpoint(endpoint)
+
+
+@webhooks.command("disable")
+@click.argument("endpoint_id", type=int)
+@click.option("--reason", default=None)
+@friendly
+@_with_details
+def webhooks_disable(endpoint_id: int, reason: str | None) -> None:
+    """Stop deliveries to an endpoint (waiting ones resume when it is enabled)."""
+    from moderation.webhooks import service
+
+    runtime = _runtime()
+    with runtime.db.transaction() as session:
+        _print_endpoint(service.disable_endpoint(session, endpoint_id, "cli", reason, runtime.now()))
+
+
+@webhooks.command("enable")
+@click.argument("endpoint_id", type=int)
+@friendly
+@_with_details
+def webhooks_enable(endpoint_id: int) -> None:
+    """Deliver to an endpoint again, starting with what waited."""
+    from moderation.webhooks import service
+
+    runtime = _runtime()
+    with runtime.db.transaction() as session:
+        _print_endpoint(service.enable_endpoint(session, endpoint_id, "cli", runtime.now()))
+
+
+@webhooks.command("rotate")
+@click.argument("endpoint_id", type=int)
+@friendly
+@_with_details
+def webhooks_rotate(endpoint_id: int) -> None:
+    """A new signing secret, printed once on the last line (the previous one also signs for a while)."""
+    from datetime import timedelta
+
+    from moderation.webhooks import service
+
+    runtime = _runtime()
+    keep = timedelta(hours=runtime.settings.webhooks.previous_secret_hours)
+    with runtime.db.transaction() as session:
+        endpoint, secret = service.rotate_secret(session, endpoint_id, "cli", runtime.now(), keep)
+    until = endpoint.previous_secret_expires_at
+    click.echo(f"rotated the secret of endpoint {endpoint.id}"
+               + (f"; the previous one also signs until {until.isoformat()}" if until else "") + ":")
+    click.echo(secret)
+
+
+@webhooks.command("test")
+@click.argument("endpoint_id", type=int)
+@friendly
+@_with_details
+def webhooks_test(endpoint_id: int) -> None:
+    """Queue a webhook.test event for an endpoint (a running worker delivers it)."""
+    from moderation.webhooks import service
+
+    runtime = _runtime()
+    with runtime.db.transaction() as session:
+        delivery = service.send_test(session, endpoint_id, "cli", runtime.now())
+    click.echo(f"queued test event {delivery.event_id} (delivery {delivery.id})")
+
+
+@webhooks.command("worker")
+@friendly
+def webhooks_worker() -> None:
+    """Run only a delivery worker (scale-out; several may run on several machines)."""
+    from moderation.webhooks.worker import run_forever
+
+    run_forever(_runtime())
+
+
+@main.group()
 def model() -> None:
     """The toxicity model."""
 

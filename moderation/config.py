@@ -196,6 +196,37 @@ class ConsoleSettings:
 
 
 @dataclass(frozen=True)
+class WebhooksSettings:
+    enabled: bool = True
+    run_worker: bool = True
+    allow_private_addresses: bool = False
+    connect_timeout_seconds: float = 5.0
+    read_timeout_seconds: float = 10.0
+    max_retry_hours: float = 24.0
+    retry_initial_seconds: float = 5.0
+    retry_max_interval_seconds: float = 3600.0
+    poll_interval_seconds: float = 1.0
+    batch_size: int = 50
+    concurrency: int = 4
+    claim_seconds: float = 60.0
+    outbox_gap_seconds: float = 600.0
+    previous_secret_hours: float = 24.0
+    keep_days: float = 30.0
+
+    def validate(self) -> None:
+        for name in ("connect_timeout_seconds", "read_timeout_seconds", "max_retry_hours", "retry_initial_seconds",
+                     "retry_max_interval_seconds", "poll_interval_seconds", "batch_size", "concurrency",
+                     "claim_seconds", "outbox_gap_seconds", "keep_days"):
+            _positive(f"webhooks.{name}", getattr(self, name))
+        if self.previous_secret_hours < 0:
+            raise ConfigError("webhooks.previous_secret_hours: must be >= 0")
+        if self.claim_seconds <= 2 * (self.connect_timeout_seconds + self.read_timeout_seconds):
+            # A delivery must finish well within its lease, or another worker could send it too.
+            raise ConfigError("webhooks.claim_seconds: must be more than twice connect_timeout_seconds + "
+                              "read_timeout_seconds")
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings of one process. Immutable: tests build their own with ``replace``."""
 
@@ -206,6 +237,7 @@ class Settings:
     api: ApiSettings = field(default_factory=ApiSettings)
     ratelimit: RateLimitSettings = field(default_factory=RateLimitSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    webhooks: WebhooksSettings = field(default_factory=WebhooksSettings)
 
     def validate(self) -> "Settings":
         for section in dataclasses.fields(self):

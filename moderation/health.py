@@ -5,6 +5,7 @@ from flask import Blueprint, jsonify
 
 from moderation import migrate
 from moderation.web import runtime
+from moderation.webhooks.status import webhooks_check
 
 bp = Blueprint("health", __name__)
 
@@ -36,6 +37,8 @@ def readyz():
         checks["scheduler"] = rt.scheduler.status()
     if rt.scoring is not None:
         checks["scorer"] = rt.scoring.status()
+    if rt.settings.webhooks.enabled:
+        checks["webhooks"] = webhooks_check(rt)
     response = jsonify(ready=ready, checks=checks)
     response.status_code = 200 if ready else 503
     return response

@@ -10,3 +10,7 @@ SCORED = Counter("moderation_comments_scored_total", "Comments scored by this pr
 THREADS_LOCKED = Counter("moderation_threads_locked_total", "Threads locked by this process's closing sweeps")
 SCHEDULER_LAST_RUN = Gauge("moderation_scheduler_last_run_timestamp_seconds",
                            "When this process last ran the closing sweep (Unix time)", multiprocess_mode="max")
+WEBHOOK_ATTEMPTS = Counter("moderation_webhook_attempts_total", "Webhook delivery attempts made by this process",
+                           ["outcome"])
+WEBHOOK_LATENCY = Histogram("moderation_webhook_attempt_seconds", "Time a receiver took to answer a webhook",
+                            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))

@@ -66,6 +66,10 @@ def install_request_hooks(app: Flask, runtime: Runtime) -> None:
         registry = REGISTRY
     database_registry = CollectorRegistry()
     database_registry.register(QueueCollector(runtime))
+    if runtime.settings.webhooks.enabled:
+        from moderation.webhooks.status import WebhookCollector
+
+        database_registry.register(WebhookCollector(runtime))
 
     @app.before_request
     def start() -> Response | None:

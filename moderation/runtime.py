@@ -36,10 +36,13 @@ class Runtime:
         # Set by moderation.background when the process runs the scheduler or scorer.
         self.scoring = None
         self.scheduler = None
+        # Set by moderation.webhooks.worker when the process runs a delivery worker.
+        self.webhooks = None
         # Services announce their changes after commit (moderation/signals.py); this process's
         # background parts react to the changes made in its own database.
         signals.comment_stored.connect(self._wake_scorer, sender=self.db)
         signals.deadlines_changed.connect(self._replan_deadlines, sender=self.db)
+        signals.events_published.connect(self._wake_webhooks, sender=self.db)
 
     def now(self) -> datetime:
         return self.clock.now()
@@ -47,6 +50,10 @@ class Runtime:
     def _wake_scorer(self, _database) -> None:
         if self.scoring is not None:
             self.scoring.wake()
+
+    def _wake_webhooks(self, _database) -> None:
+        if self.webhooks is not None:
+            self.webhooks.wake()
 
     def _replan_deadlines(self, _database) -> None:
         if self.scheduler is not None:

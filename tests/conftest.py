@@ -36,6 +36,9 @@ def base_settings(url: str, **sections) -> Settings:
         # Limits are tested on their own (tests/test_abuse.py); elsewhere they would only
         # make tests that post many comments depend on the order they run in.
         ratelimit={"enabled": False},
+        # Tests start delivery workers themselves (tests/webhooks); one started by an app with
+        # background=True would outlive its test and deliver other tests' events.
+        webhooks={"run_worker": False},
     )
     return settings.replace(**sections) if sections else settings
 

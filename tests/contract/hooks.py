@@ -32,6 +32,9 @@ log_cursors = ids.map(lambda entry_id: encode_listing_cursor("log", [entry_id]))
 schemathesis.openapi.format("thread-cursor", thread_cursors)
 schemathesis.openapi.format("queue-cursor", queue_cursors)
 schemathesis.openapi.format("log-cursor", log_cursors)
+for listing in ("deliveries", "attempts"):  # the webhooks' admin listings: [listing, id]
+    schemathesis.openapi.format(f"{listing}-cursor", ids.map(lambda entry_id, listing=listing:
+                                                            encode_cursor([listing, entry_id])))
 
 # RFC 3339 date-times written with a year 1970-2100 and any offset: what the document's input
 # date-times accept (format date-time plus a pattern on the year, which generating from the

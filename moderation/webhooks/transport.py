@@ -1,0 +1,200 @@
+"""Sending one webhook over HTTP, without server-side request forgery.
+
+On every attempt the host is resolved (``socket.getaddrinfo``) and every address it resolves
+to is checked: loopback, private, link-local, shared and other non-global addresses are
+refused unless ``allow_private_addresses``; cloud metadata, multicast and unspecified
+addresses always. The request then goes to the vetted address itself, with the URL's host
+in the Host header and, over HTTPS, in SNI and certificate verification (httpx's
+``sni_hostname``), so a DNS answer that changes between the check and the connection
+(DNS rebinding) cannot send it elsewhere. Redirects are not followed, proxies from the
+environment are not used, and the receiver's answer is read only up to a few kilobytes.
+"""
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable
+from urllib.parse import urlsplit
+
+import httpx
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "moderation-webhooks/1 (Standard Webhooks)"
+# Cloud instance metadata services: never a webhook receiver, even where private addresses are allowed.
+METADATA_ADDRESSES = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254"),
+                      ipaddress.ip_address("100.100.100.200")}
+MAX_ANSWER_BYTES = 16384
+
+Resolver = Callable[[str, int], list[str]]
+
+
+class RefusedAddress(Exception):
+    """The URL's host resolves to an address that deliveries may not reach."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    status: int | None
+    latency_ms: int | None
+    error: str | None
+
+
+def system_resolver(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to (IPv4 and IPv6), through the system's resolver."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(info[4][0] for info in infos))
+
+
+def address_problem(address: str, allow_private: bool) -> str | None:
+    """Why deliveries may not go to ``address``, or None when they may."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    if ip in METADATA_ADDRESSES:
+        return "a cloud metadata address"
+    if ip.is_unspecified:
+        return "an unspecified address"
+    if ip.is_multicast:
+        return "a multicast address"
+    if allow_private:
+        return None
+    if ip.is_loopback:
+        return "a loopback address"
+    if ip.is_link_local:
+        return "a link-local address"
+    if ip.is_private:
+        return "a private address"
+    if not ip.is_global:
+        return "not a public address"
+    return None
+
+
+def vet(host: str, port: int, allow_private: bool, resolver: Resolver) -> str:
+    """Resolve ``host`` and return the address to connect to; RefusedAddress if any is forbidden.
+
+    Every address is checked, not only the first: a name that mixes a public and a private
+    address is refused, since the connection could end up on either.
+    """
+    try:
+        addresses = resolver(host, port)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise RefusedAddress(f"cannot resolve the host: {exc.__class__.__name__}") from None
+    if not addresses:
+        raise RefusedAddress("the host resolves to no address")
+    for address in addresses:
+        problem = address_problem(address, allow_private)
+        if problem is not None:
+            raise RefusedAddress(f"refused: the host resolves to {address}, {problem}")
+    return addresses[0]
+
+
+def literal_address_problem(url: str, allow_private: bool) -> str | None:
+    """For URLs whose host is an IP address: why it is refused (checked when an endpoint is saved)."""
+    host = urlsplit(url).hostname or ""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    return address_problem(host, allow_private)
+
+
+class Sender:
+    """POSTs signed bodies; one httpx client per host name, so a kept-alive TLS connection
+    made for one name is never reused for another name on the same address."""
+
+    def __init__(self, connect_timeout: float, read_timeout: float, allow_private: bool,
+                 resolver: Resolver | None = None) -> None:
+        self.timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout,
+                                     pool=connect_timeout)
+        self.allow_private = allow_private
+        self.resolver = resolver or system_resolver
+        # httpx logs every request's URL at INFO; a receiver's URL may carry a token.
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        self._clients: dict[str, httpx.Client] = {}
+        self._lock = threading.Lock()
+
+    def _client(self, host: str) -> httpx.Client:
+        with self._lock:
+            client = self._clients.get(host)
+            if client is None:
+                if len(self._clients) >= 256:  # many endpoints: start over rather than grow
+                    self._close_all()
+                client = httpx.Client(timeout=self.timeout, follow_redirects=False, trust_env=False,
+                                      limits=httpx.Limits(max_connections=32, max_keepalive_connections=8))
+                self._clients[host] = client
+            return client
+
+    def post(self, url: str, headers: dict[str, str], body: bytes) -> Outcome:
+        """One attempt. Never raises for the receiver's or the network's failures."""
+        started = time.perf_counter()
+        try:
+            parsed = httpx.URL(url)
+            # The ASCII (IDNA) form: what DNS, the Host header and SNI carry.
+            host, port = parsed.raw_host.decode("ascii"), parsed.port or (443 if parsed.scheme == "https" else 80)
+            address = vet(host, port, self.allow_private, self.resolver)
+            target = parsed.copy_with(host=address)
+            netloc = host if ":" not in host else f"[{host}]"
+            if parsed.port is not None:
+                netloc = f"{netloc}:{parsed.port}"
+            request_headers = {**headers, "Host": netloc, "Content-Type": "application/json",
+                               "User-Agent": USER_AGENT}
+            extensions = {"sni_hostname": host} if parsed.scheme == "https" else {}
+            client = self._client(host)
+            request = client.build_request("POST", target, headers=request_headers, content=body,
+                                           extensions=extensions)
+            response = client.send(request, stream=True)
+            try:
+                read = 0
+                for chunk in response.iter_raw():
+                    read += len(chunk)
+                    if read > MAX_ANSWER_BYTES:
+                        break
+            finally:
+                response.close()
+        except RefusedAddress as exc:
+            return Outcome(False, None, None, str(exc)[:300])
+        except httpx.TimeoutException as exc:
+            return Outcome(False, None, _ms(started), f"timeout ({_kind(exc)})")
+        except httpx.HTTPError as exc:
+            return Outcome(False, None, _ms(started), _network_error(exc))
+        except (httpx.InvalidURL, ValueError, OSError) as exc:
+            return Outcome(False, None, _ms(started), f"{type(exc).__name__}")
+        status = response.status_code
+        ok = 200 <= status < 300
+        return Outcome(ok, status, _ms(started), None if ok else f"HTTP {status}")
+
+    def close(self) -> None:
+        with self._lock:
+            self._close_all()
+
+    def _close_all(self) -> None:
+        for client in self._clients.values():
+            client.close()
+        self._clients.clear()
+
+
+def _ms(started: float) -> int:
+    return int(round((time.perf_counter() - started) * 1000))
+
+
+def _kind(exc: Exception) -> str:
+    return {httpx.ConnectTimeout: "connect", httpx.ReadTimeout: "read", httpx.WriteTimeout: "write",
+            httpx.PoolTimeout: "pool"}.get(type(exc), "timeout")
+
+
+def _network_error(exc: httpx.HTTPError) -> str:
+    """A short reason without the URL (it may carry a token) or anything the receiver sent."""
+    cause = exc.__cause__ or exc.__context__
+    while cause is not None and cause.__cause__ is not None:
+        cause = cause.__cause__
+    if isinstance(cause, ConnectionRefusedError) or "refused" in str(exc).lower():
+        return "connection refused"
+    if isinstance(exc, httpx.ConnectError):
+        return "cannot connect" + (": TLS" if "ssl" in str(exc).lower() or "certificate" in str(exc).lower() else "")
+    return type(exc).__name__

@@ -1,0 +1,190 @@
+"""Delivery workers for real: committed transactions, the worker's thread, real time, worker
+processes (`moderation webhooks worker`) killed with SIGKILL, and two workers at once."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from moderation.clock import SystemClock
+from moderation.db import Database
+from moderation.events.service import EVENT_TYPES
+from moderation.review import service as review
+from moderation.runtime import Runtime
+from moderation.webhooks import service
+from moderation.webhooks.models import WebhookAttempt, WebhookDelivery
+from moderation.webhooks.worker import DeliveryWorker
+from tests.conftest import _empty_tables
+from tests.factories import make_article, make_comment
+from tests.webhooks.receiver import Receiver, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def live(hooks_settings, engine):
+    """Committed transactions and the system clock; tables emptied before and after."""
+    _empty_tables(engine)
+    settings = hooks_settings.replace(webhooks={
+        "retry_initial_seconds": 0.2, "retry_max_interval_seconds": 1.0, "poll_interval_seconds": 0.2,
+        "concurrency": 2})
+    runtime = Runtime(settings, clock=SystemClock(), database=Database(settings.database, engine))
+    yield runtime
+    _empty_tables(engine)
+
+
+def _endpoint(runtime, url: str) -> str:
+    with runtime.db.transaction() as session:
+        _, secret = service.create_endpoint(session, url, list(EVENT_TYPES), None, "test", runtime.now(), True)
+    return secret
+
+
+def _approve(runtime, count: int) -> None:
+    """``count`` approvals, committed in one transaction (one comment.approved event each)."""
+    article = make_article(runtime)
+    ids = [make_comment(runtime, article).id for _ in range(count)]
+    with runtime.db.transaction() as session:
+        results = review.decide_many(session, [{"comment_id": c, "action": "approve"} for c in ids], "alice",
+                                     runtime.now())
+    assert all(r.ok for r in results)
+
+
+def _count(runtime, query) -> int:
+    with runtime.db.transaction(write=False) as session:
+        return session.scalar(query)
+
+
+def _delivered(runtime) -> int:
+    delivered = select(func.count()).select_from(WebhookDelivery).where(WebhookDelivery.state == "delivered")
+    return _count(runtime, delivered)
+
+
+def _wait(condition, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.05)
+    return condition()
+
+
+def test_receiver_down_for_a_while_then_up_in_real_time(live):
+    port = free_port()
+    receiver = Receiver(port, secret=_endpoint(live, f"http://127.0.0.1:{port}/hooks"))
+    worker = DeliveryWorker(live)
+    worker.start()
+    try:
+        _approve(live, 10)
+        down_since = time.monotonic()
+        failed = select(func.count()).select_from(WebhookAttempt).where(WebhookAttempt.ok.is_(False))
+        # Down for a few seconds and several back-off steps (0.2 s doubling to 1 s, with jitter).
+        assert _wait(lambda: _count(live, failed) >= 3 and time.monotonic() - down_since >= 3, timeout=120), \
+            worker.status()
+        with live.db.transaction(write=False) as session:
+            assert set(session.scalars(select(WebhookAttempt.error))) == {"connection refused"}
+        assert receiver.requests == []
+        with receiver:
+            assert _wait(lambda: len(receiver.counts()) == 10 and _delivered(live) == 10, timeout=60), \
+                (receiver.counts(), _delivered(live))
+            assert max(receiver.counts().values()) == 1 and receiver.unverified() == []
+            assert worker.status()["ok"] is True
+    finally:
+        worker.stop(wait=10)
+
+
+def test_a_commit_wakes_the_worker_of_its_process(live):
+    live = Runtime(live.settings.replace(webhooks={"poll_interval_seconds": 120.0}), clock=live.clock,
+                   database=live.db)
+    with Receiver() as receiver:
+        receiver.secret = _endpoint(live, receiver.url)
+        worker = DeliveryWorker(live)
+        worker.start()
+        try:
+            assert _wait(lambda: worker.state == "idle", timeout=30)
+            started = time.monotonic()
+            _approve(live, 1)
+            # Far sooner than the 120 s poll: the after-commit hook woke it.
+            assert receiver.wait_for(lambda r: len(r.verified()) == 1, timeout=30)
+            assert time.monotonic() - started < 60
+        finally:
+            worker.stop(wait=10)
+
+
+def _worker_process(url: str, log: Path) -> subprocess.Popen:
+    env = {**os.environ, "MODERATION_DATABASE__URL": url, "MODERATION_SCORING__BACKEND": "none",
+           "MODERATION_WEBHOOKS__ALLOW_PRIVATE_ADDRESSES": "true", "MODERATION_WEBHOOKS__POLL_INTERVAL_SECONDS": "0.2",
+           "MODERATION_WEBHOOKS__RETRY_INITIAL_SECONDS": "0.2", "MODERATION_WEBHOOKS__RETRY_MAX_INTERVAL_SECONDS": "1",
+           "MODERATION_WEBHOOKS__BATCH_SIZE": "10", "MODERATION_WEBHOOKS__CONCURRENCY": "2",
+           # Short leases, so that what a killed worker held returns within seconds.
+           "MODERATION_WEBHOOKS__CONNECT_TIMEOUT_SECONDS": "0.5", "MODERATION_WEBHOOKS__READ_TIMEOUT_SECONDS": "1",
+           "MODERATION_WEBHOOKS__CLAIM_SECONDS": "4"}
+    return subprocess.Popen([sys.executable, "-m", "moderation.cli", "webhooks", "worker"], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=open(log, "ab"), start_new_session=True)
+
+
+def _stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(5)
+
+
+def test_a_worker_killed_mid_delivery_loses_nothing(live, database_url, tmp_path):
+    total = 60
+    with Receiver(delay=0.02) as receiver:
+        receiver.secret = _endpoint(live, receiver.url)
+        _approve(live, total)
+        worker = _worker_process(database_url, tmp_path / "worker.log")
+        in_flight: list[str] = []
+
+        def kill_during_the_tenth(record) -> None:
+            if len(receiver.requests) == 10 and not in_flight:
+                in_flight.append(record.webhook_id)
+                os.kill(worker.pid, signal.SIGKILL)  # before the receiver answers: the worker never learns
+
+        receiver.before_response = kill_during_the_tenth
+        try:
+            assert receiver.wait_for(lambda r: bool(in_flight), timeout=60), (tmp_path / "worker.log").read_text()
+            worker.wait(10)
+            assert worker.returncode == -signal.SIGKILL
+            arrived_before = set(receiver.counts())
+            assert len(arrived_before) < total
+            worker = _worker_process(database_url, tmp_path / "worker.log")
+            assert receiver.wait_for(lambda r: len(r.counts()) == total, timeout=90), len(receiver.counts())
+            assert _wait(lambda: _delivered(live) == total, timeout=60)
+        finally:
+            _stop(worker)
+    counts = receiver.counts()
+    assert all(n >= 1 for n in counts.values()) and receiver.unverified() == []
+    # The one in flight when the worker died was never confirmed to it: it went again (at least once).
+    assert counts[in_flight[0]] >= 2
+
+
+def test_two_workers_deliver_every_event_exactly_once(live, database_url, tmp_path):
+    total = 200
+    with Receiver(delay=0.005) as receiver:
+        receiver.secret = _endpoint(live, receiver.url)
+        workers = [_worker_process(database_url, tmp_path / f"worker-{n}.log") for n in range(2)]
+        try:
+            for _ in range(4):
+                _approve(live, total // 4)
+            assert receiver.wait_for(lambda r: len(r.counts()) == total, timeout=120), len(receiver.counts())
+            assert _wait(lambda: _delivered(live) == total, timeout=60)
+            assert all(w.poll() is None for w in workers), "a worker died"
+        finally:
+            for worker in workers:
+                _stop(worker)
+    counts = receiver.counts()
+    assert len(counts) == total and set(counts.values()) == {1}, [k for k, v in counts.items() if v > 1]
+    assert receiver.unverified() == []
+    for n in range(2):
+        assert "Traceback" not in (tmp_path / f"worker-{n}.log").read_text()
