@@ -53,16 +53,22 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     from moderation.closing.views import blp as closing
     from moderation.comments.views import blp as comments
     from moderation.health import bp as health
+    from moderation.labels.views import blp as model_report
     from moderation.review.views import blp as review
     from moderation.review.views import reports_blp as reports
 
     for blueprint in (articles, comments, closing, reports):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     api.register_blueprint(review, url_prefix=f"{API_PREFIX}/moderation")
+    api.register_blueprint(model_report, url_prefix=API_PREFIX)
     app.register_blueprint(health)
     register_error_handlers(app)
     install_rate_limits(app, runtime)
     install_request_hooks(app, runtime)
+    # Issue 16: Perspective-compatible /v1alpha1 routes; query-string keys redacted everywhere.
+    from moderation.analyzer.views import install_analyzer
+
+    install_analyzer(app, runtime)
 
     if background:
         from moderation.background import start_background

@@ -35,6 +35,8 @@ class Runtime:
         # Set by moderation.background when the process runs the scheduler or scorer.
         self.scoring = None
         self.scheduler = None
+        # Set by analyzer/host.py in the process that holds the machine's model (issue 16).
+        self.analyzer = None
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -59,10 +59,7 @@ class FakeScorer:
 
 
 def build_scorer(settings: ScoringSettings) -> Scorer:
-    if settings.backend == "fake":
-        return FakeScorer()
-    if settings.backend == "detoxify":
-        from moderation.scoring.detoxify_scorer import DetoxifyScorer
+    """Every configured model behind one Scorer: a model per language (scoring/router.py)."""
+    from moderation.scoring.router import build_router
 
-        return DetoxifyScorer(settings)
-    raise ValueError(f"no scorer for backend {settings.backend!r}")
+    return build_router(settings)

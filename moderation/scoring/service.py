@@ -52,8 +52,12 @@ def claim_batch(session: Session, worker_id: str, now: datetime, limit: int, lea
 @dataclass(frozen=True)
 class Scored:
     id: int
-    scores: dict[str, float]
+    scores: dict[str, float | None]
     language: str | None
+    # The model that scored this comment ([scoring.models]); None: the batch's model.
+    model: str | None = None
+    # False when no model covers the comment's language: never auto-approved.
+    covered: bool = True
 
 
 _SET_SCORED = (
@@ -81,7 +85,8 @@ def store_scores(session: Session, worker_id: str, model: str, results: list[Sco
     if not held:
         return 0
     session.execute(insert(CommentScore.__table__), [
-        {"comment_id": comment_id, "model": model, "scores": by_id[comment_id].scores, "scored_at": now}
+        {"comment_id": comment_id, "model": by_id[comment_id].model or model, "scores": by_id[comment_id].scores,
+         "covered": by_id[comment_id].covered, "scored_at": now}
         for comment_id in held])
     rows = []
     for comment_id in held:
@@ -92,24 +97,30 @@ def store_scores(session: Session, worker_id: str, model: str, results: list[Sco
     session.execute(_SET_SCORED, rows)
     if settings.auto_reject_above or settings.auto_approve_below:
         for comment in session.scalars(select(Comment).where(Comment.id.in_(held))):
-            _automatic_decision(session, comment, by_id[comment.id].scores, settings, now)
+            _automatic_decision(session, comment, by_id[comment.id].scores, settings, now,
+                                covered=by_id[comment.id].covered)
     return len(held)
 
 
-def _automatic_decision(session: Session, comment: Comment, scores: dict[str, float], settings: ScoringSettings,
-                        now: datetime) -> None:
-    """Thresholds from config, off by default. Only a comment nobody decided yet is touched."""
+def _automatic_decision(session: Session, comment: Comment, scores: dict[str, float | None],
+                        settings: ScoringSettings, now: datetime, covered: bool = True) -> None:
+    """Thresholds from config, off by default. Only a comment nobody decided yet is touched.
+
+    Issue 16: a class the model does not produce is None and meets no threshold; a comment
+    whose language no model covers (``covered`` False) is never approved automatically.
+    """
     if comment.status != PENDING:
         return
     over = {label: scores[label] for label, threshold in settings.auto_reject_above.items()
-            if label in scores and scores[label] >= threshold}
+            if scores.get(label) is not None and scores[label] >= threshold}
     if over:
         reason = ", ".join(f"{label} {value:.3f} >= {settings.auto_reject_above[label]}"
                            for label, value in over.items())
         apply_decision(session, comment, "reject", audit.AUTO, reason, now, details={"scores": scores})
         return
     below = settings.auto_approve_below
-    if below and not comment.flagged_words and all(label in scores and scores[label] < threshold
-                                                   for label, threshold in below.items()):
+    if below and covered and not comment.flagged_words and all(scores.get(label) is not None
+                                                               and scores[label] < threshold
+                                                               for label, threshold in below.items()):
         reason = ", ".join(f"{label} {scores[label]:.3f} < {threshold}" for label, threshold in below.items())
         apply_decision(session, comment, "approve", audit.AUTO, reason, now, details={"scores": scores})
