@@ -7,9 +7,9 @@ while requests are arriving together. Under load, requests pile up while the mod
 and the next batch takes them all, so batching costs no latency when idle and saves work
 when busy.
 
-Deadlines: a request whose work cannot start in time, judging by the queue before it and the
-recent time per batch, is refused at once (``Overloaded``, 503); one still waiting at its
-deadline is dropped from the queue (``DeadlineExceeded``, 504) rather than answered late.
+Deadlines: a request that the work queued before it would delay past its deadline (judging
+by the recent time per batch) is refused at once (``Overloaded``, 503); one still waiting at
+its deadline is dropped from the queue (``DeadlineExceeded``, 504) rather than answered late.
 """
 from __future__ import annotations
 
@@ -95,8 +95,10 @@ class Batcher:
                 REFUSED.labels("queue_full").inc()
                 raise Overloaded(f"{queued} texts are waiting already")
             if self.batch_seconds is not None:
-                batches = -(-(queued + len(items)) // self.max_batch) + (1 if self._busy else 0)
-                if now + batches * self.batch_seconds > deadline:
+                # The batches that must finish before this request's batch starts. An idle batcher
+                # takes anything: a request is refused for the work before it, never for itself.
+                ahead = queued // self.max_batch + (1 if self._busy else 0)
+                if now + ahead * self.batch_seconds > deadline:
                     REFUSED.labels("would_be_late").inc()
                     raise Overloaded(f"{queued} texts are waiting; this one would be scored after its deadline")
             self._queue.extend(items)

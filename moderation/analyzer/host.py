@@ -9,6 +9,7 @@ own batcher when it holds the model, the socket otherwise.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from typing import Any
@@ -111,7 +112,7 @@ class AnalyzerHost:
                                          name="analyzer-socket", daemon=True)
         self._serving.start()
         self.runtime.analyzer = LocalAnalyzer(self.batcher)
-        log.info("analyzer serving this machine on %s", self.path)
+        log.info("analyzer serving this machine on %s (process %d)", self.path, os.getpid())
 
     @property
     def serving(self) -> bool:
