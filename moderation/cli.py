@@ -193,7 +193,10 @@ def model_check() -> None:
         click.echo(f"moderation: the model cannot load: {exc}", err=True)
         sys.exit(1)
     sentence = "Merci pour cet article, très intéressant."
-    click.echo(f"{scorer.name}: {sentence!r} -> {scorer.score([sentence])[0]}")
+    models = getattr(scorer, "scorers", {"*": scorer})  # a model per language ([scoring.models])
+    for language, one in models.items():
+        prefix = "" if len(models) == 1 else f"{language}: "
+        click.echo(f"{prefix}{one.name}: {sentence!r} -> {one.score([sentence])[0]}")
 
 
 @model.command("report")

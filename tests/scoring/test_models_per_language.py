@@ -194,3 +194,19 @@ def test_a_class_the_model_lacks_meets_no_threshold(runtime, settings, tiny_hf_m
     score_pending(runtime, router, detector, "w1")
     with runtime.db.transaction(write=False) as session:
         assert session.get(Comment, comment.id).status == "pending"  # insult is null: neither rule applies
+
+
+def test_model_check_loads_every_language_model(models_by_language, tmp_path, backend):
+    import json
+    import subprocess
+    import sys
+
+    if backend != "sqlite":
+        pytest.skip("runs once")
+    result = subprocess.run([sys.executable, "-m", "moderation.cli", "model", "check"], cwd=tmp_path, timeout=300,
+                            env={"PATH": "/usr/bin:/bin", "MODERATION_SCORING__MODELS": json.dumps(models_by_language)},
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith("*: detoxify-multilingual:detoxify.ckpt: ") and "'toxicity':" in lines[0]
+    assert lines[1].startswith("de: transformers:german-toxic: ") and "'toxicity':" in lines[1]
