@@ -14,6 +14,8 @@ SECTIONS = [
     ("closing_sweep", "The closing sweep over a million articles", ".venv/bin/python -m bench.closing_sweep"),
     ("queue_latency", "The review queue over a million waiting comments", ".venv/bin/python -m bench.queue_latency"),
     ("soak", "Soak: ten minutes of mixed traffic", ".venv/bin/python -m bench.soak"),
+    ("analyze_throughput", "Perspective-compatible analyze: dynamic batching vs one at a time",
+     ".venv/bin/python -m bench.analyze_throughput"),
 ]
 
 

@@ -55,8 +55,12 @@ class Batcher:
     """Scores queued texts with ``score(texts, languages) -> results``, several at a time."""
 
     def __init__(self, score: Callable[[list[str], list[str | None]], list[Any]], *, max_batch: int,
-                 max_wait: float = 0.002, max_queue: int = 256, name: str = "analyzer-batcher") -> None:
+                 max_wait: float = 0.002, max_queue: int = 256, name: str = "analyzer-batcher",
+                 split: Callable[[list[str]], list[list[int]]] | None = None) -> None:
         self._score = score
+        # How a batch is cut into forward passes (by length, see scoring/router.chunks); each
+        # pass's callers are answered as soon as it is done, not when the whole batch is.
+        self._split = split or (lambda texts: [list(range(len(texts)))])
         self.max_batch = max(1, max_batch)
         self.max_wait = max_wait
         self.max_queue = max_queue
@@ -158,15 +162,17 @@ class Batcher:
 
     def _score_batch(self, live: list[_Item]) -> None:
         started = time.monotonic()
-        try:
-            results = self._score([item.text for item in live], [item.language for item in live])
-        except Exception as exc:
-            log.exception("analyze batch of %d failed", len(live))
-            for item in live:
-                item.future.set_exception(exc)
-        else:
-            for item, result in zip(live, results):
-                item.future.set_result(result)
+        for chunk in self._split([item.text for item in live]):
+            items = [live[i] for i in chunk]
+            try:
+                results = self._score([item.text for item in items], [item.language for item in items])
+            except Exception as exc:
+                log.exception("analyze batch of %d failed", len(items))
+                for item in items:
+                    item.future.set_exception(exc)
+            else:
+                for item, result in zip(items, results):
+                    item.future.set_result(result)
         elapsed = time.monotonic() - started
         self.batch_seconds = elapsed if self.batch_seconds is None else 0.8 * self.batch_seconds + 0.2 * elapsed
         self._last_size = len(live)

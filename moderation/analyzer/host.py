@@ -18,7 +18,7 @@ from moderation.analyzer import ipc
 from moderation.analyzer.batcher import Batcher
 from moderation.leader import MachineLock
 from moderation.runtime import Runtime
-from moderation.scoring.router import as_router
+from moderation.scoring.router import as_router, chunks
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,7 @@ def local_batcher(runtime: Runtime, scorer, detector) -> Batcher:
     return Batcher(lambda texts, languages: analyze_texts(scorer, detector, settings.scoring.batch_size,
                                                           texts, languages),
                    max_batch=batch, max_wait=settings.analyzer.max_wait_ms / 1000,
-                   max_queue=settings.analyzer.max_queue).start()
+                   max_queue=settings.analyzer.max_queue, split=lambda texts: chunks(texts, batch)).start()
 
 
 class AnalyzerHost:

@@ -227,3 +227,38 @@ def test_an_idle_batcher_takes_work_however_slow_the_last_batch_was():
         assert batcher.submit(["fast"], [None], time.monotonic() + 0.3)[0]["text"] == "fast"
     finally:
         batcher.stop()
+
+
+def test_each_forward_pass_answers_its_callers_at_once():
+    """A batch cut into passes by length: short texts are answered before the long pass runs."""
+    from moderation.scoring.router import chunks
+
+    scorer = Recorder()
+    batcher = Batcher(scorer, max_batch=8, split=lambda texts: chunks(texts, 8)).start()
+    try:
+        scorer.gate.clear()
+        results, errors = [], []
+        threads = [submit_in_thread(batcher, "first", results=results, errors=errors)]
+        assert scorer.entered.wait(10)
+        threads += [submit_in_thread(batcher, text, results=results, errors=errors)
+                    for text in ("short one", "short two", "long " * 200)]
+        wait_for(lambda: len(batcher._queue) == 3)
+        gate_passes = []
+
+        def release_one_pass():
+            scorer.entered.clear()
+            scorer.gate.set()
+            scorer.gate.clear()
+            gate_passes.append(scorer.entered.wait(10))
+
+        release_one_pass()  # "first"
+        release_one_pass()  # the two short texts: answered while the long one waits at the gate
+        wait_for(lambda: len(results) == 3)
+        assert sorted(r["text"] for r in results) == ["first", "short one", "short two"]
+        scorer.gate.set()
+        for thread in threads:
+            thread.join(10)
+        assert not errors and [len(b) for b in scorer.batches] == [1, 2, 1]
+    finally:
+        scorer.gate.set()
+        batcher.stop()
