@@ -158,5 +158,9 @@ def run_forever(runtime: Runtime) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: worker.stop())
     worker.start()
+    if runtime.settings.analyzer.enabled:  # issue 16: this machine's analyze requests, on this model copy
+        from moderation.analyzer.host import AnalyzerHost
+
+        AnalyzerHost(runtime, worker).start()
     while worker._thread is not None and worker._thread.is_alive():
         worker._thread.join(1)
