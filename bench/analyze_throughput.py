@@ -27,6 +27,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -255,6 +256,17 @@ def main() -> None:
     key = created.stdout.strip().splitlines()[-1]
 
     results: dict = {"shape": shape, "threads": args.threads, "batch_size": args.batch_size, "runs": []}
+    try:
+        run_all(args, results, base_env, tmp, key, texts, seconds, rate_seconds, max_requests, concurrencies)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)  # the database and sockets; server logs stay in bench/.work
+    # A quick run never replaces the real figures (bench/report.py reads analyze_throughput only).
+    write_results("analyze_throughput_quick" if quick else "analyze_throughput", results, render(results, quick))
+
+
+def run_all(args, results: dict, base_env: dict, tmp: Path, key: str, texts: list[str], seconds: float,
+            rate_seconds: float, max_requests: int, concurrencies: list[int]) -> None:
+    quick = args.quick
     for precision in args.precisions.split(","):
         for batching in (True, False):
             path = "dynamic batching" if batching else "one at a time"
@@ -281,9 +293,6 @@ def main() -> None:
                                     "max_rate": rate, "rates_tried": tried})
             print(f"{precision} {path}: " + ", ".join(f"{r['clients']} clients {r['rps']:.2f} req/s" for r in loops)
                   + f"; highest rate with p99 < 1 s: {rate}", flush=True)
-
-    # A quick run never replaces the real figures (bench/report.py reads analyze_throughput only).
-    write_results("analyze_throughput_quick" if quick else "analyze_throughput", results, render(results, quick))
 
 
 def _ms(value: float | None) -> str:
