@@ -15,6 +15,8 @@ SECTIONS = [
     ("queue_latency", "The review queue over a million waiting comments", ".venv/bin/python -m bench.queue_latency"),
     ("soak", "Soak: ten minutes of mixed traffic", ".venv/bin/python -m bench.soak"),
     ("webhooks", "Webhooks: what delivery costs intake, and the delivery rate", ".venv/bin/python -m bench.webhooks"),
+    ("analyze_throughput", "Perspective-compatible analyze: dynamic batching vs one at a time",
+     ".venv/bin/python -m bench.analyze_throughput"),
 ]
 
 

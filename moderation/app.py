@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     from moderation.closing.views import blp as closing
     from moderation.comments.views import blp as comments
     from moderation.health import bp as health
+    from moderation.labels.views import blp as model_report
     from moderation.review.views import blp as review
     from moderation.review.views import reports_blp as reports
 
@@ -65,11 +66,16 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     from moderation.webhooks.views import blp as webhooks
 
     api.register_blueprint(webhooks, url_prefix=f"{API_PREFIX}/admin/webhooks")
+    api.register_blueprint(model_report, url_prefix=API_PREFIX)
     document_configured_limits(api.spec.components, settings)
     app.register_blueprint(health)
     from moderation.console.mount import install_console
 
     install_console(app, runtime)
+    # Perspective-compatible /v1alpha1 routes; query-string keys redacted everywhere.
+    from moderation.analyzer.views import install_analyzer
+
+    install_analyzer(app, runtime)
     register_error_handlers(app)
     install_rate_limits(app, runtime)
     install_request_hooks(app, runtime)

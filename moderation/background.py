@@ -24,6 +24,13 @@ def start_background(runtime: Runtime) -> None:
         worker = ScoringWorker(runtime, one_per_machine=True)
         worker.start()
         atexit.register(worker.stop)
+        if settings.analyzer.enabled:
+            # Analyze requests use the model this worker loads, when it is the machine's scorer.
+            from moderation.analyzer.host import AnalyzerHost
+
+            host = AnalyzerHost(runtime, worker)
+            host.start()
+            atexit.register(host.stop)
     if settings.webhooks.enabled and settings.webhooks.run_worker:
         from moderation.webhooks.worker import DeliveryWorker
 

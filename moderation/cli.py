@@ -71,11 +71,11 @@ def db_upgrade() -> None:
 
 @main.group()
 def keys() -> None:
-    """API keys for the frontend, moderators and admins."""
+    """API keys for the frontend, moderators, admins and analyzer clients (Perspective-compatible)."""
 
 
 @keys.command("create")
-@click.option("--role", type=click.Choice(["frontend", "moderator", "admin"]), required=True)
+@click.option("--role", type=click.Choice(["frontend", "moderator", "admin", "analyzer"]), required=True)
 @click.option("--name", required=True, help="Who holds the key; the actor name in the audit log.")
 @friendly
 def keys_create(role: str, name: str) -> None:
@@ -413,7 +413,7 @@ def model_download() -> None:
 @friendly
 def model_check() -> None:
     """Load the configured model and score one sentence."""
-    from moderation.scoring.scorer import build_scorer
+    from moderation.scoring.router import build_scorer
 
     scorer = build_scorer(_settings().scoring)
     try:
@@ -422,7 +422,32 @@ def model_check() -> None:
         click.echo(f"moderation: the model cannot load: {exc}", err=True)
         sys.exit(1)
     sentence = "Merci pour cet article, très intéressant."
-    click.echo(f"{scorer.name}: {sentence!r} -> {scorer.score([sentence])[0]}")
+    models = getattr(scorer, "scorers", {"*": scorer})  # a model per language ([scoring.models])
+    for language, one in models.items():
+        prefix = "" if len(models) == 1 else f"{language}: "
+        click.echo(f"{prefix}{one.name}: {sentence!r} -> {one.score([sentence])[0]}")
+
+
+@model.command("report")
+@click.option("--since", default=None, help="Only labels from this time on (RFC 3339, e.g. 2026-11-01T00:00:00Z).")
+@click.option("--language", default=None, help="Only comments in this language (ISO 639-1).")
+@click.option("--json", "as_json", is_flag=True, help="The report as JSON (as GET /api/v1/admin/model-report).")
+@friendly
+def model_report(since: str | None, language: str | None, as_json: bool) -> None:
+    """How well the model agrees with the moderators: AUC, average precision and thresholds per model and language."""
+    from moderation.labels.report_text import parse_since, render
+    from moderation.labels.schemas import ModelReportOut
+    from moderation.labels.service import report
+
+    runtime = _runtime()
+    with runtime.db.transaction(write=False) as session:
+        result = report(session, since=parse_since(since), language=language)
+    if as_json:
+        import json
+
+        click.echo(json.dumps(ModelReportOut().dump(result), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render(result))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -87,6 +87,15 @@ class ScoringSettings:
     auto_reject_above: dict[str, float] = field(default_factory=dict)
     auto_approve_below: dict[str, float] = field(default_factory=dict)
     languages: list[str] = field(default_factory=lambda: ["fr", "de", "it", "en", "es", "pt", "tr", "ru"])
+    # [scoring.models]: language (ISO 639-1, or "*" for every other) -> model table (see ModelSpec).
+    models: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def model_specs(self) -> dict[str, "ModelSpec"]:
+        """The model of each language; without [scoring.models], today's keys make the "*" model."""
+        if not self.models:
+            return {"*": ModelSpec(language="*", kind="detoxify", model_type=self.model_type,
+                                   checkpoint=self.checkpoint, huggingface_config_path=self.huggingface_config_path)}
+        return {language: ModelSpec.parse(language, table, self.languages) for language, table in self.models.items()}
 
     def validate(self) -> None:
         _choice("scoring.backend", self.backend, ("detoxify", "fake", "none"))
@@ -104,6 +113,90 @@ class ScoringSettings:
                     raise ConfigError(f"scoring.{table}.{label}: must be a number between 0 and 1")
         if not self.languages:
             raise ConfigError("scoring.languages: must name at least one language")
+        self.model_specs()
+
+
+_MODEL_KEYS = {
+    "detoxify": {"model_type", "checkpoint", "huggingface_config_path"},
+    "transformers": {"path", "labels", "activation"},
+    "fake": set(),
+}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One entry of [scoring.models], checked: which model scores the comments of ``language``.
+
+    * ``kind = "detoxify"``: ``model_type`` ("multilingual", "original", "unbiased"), optional
+      local ``checkpoint`` and ``huggingface_config_path``, as in [scoring].
+    * ``kind = "transformers"``: any Hugging Face sequence-classification checkpoint on disk at
+      ``path``; ``labels`` maps its label names (config.id2label) to our classes, e.g.
+      ``{ toxic = "toxicity" }``; ``activation`` "sigmoid" or "softmax" (default: sigmoid for a
+      multi-label model, softmax otherwise).
+    * ``kind = "fake"``: the word-count scorer, for development and tests only.
+
+    ``languages`` lists what the model was trained on (a language outside it is "not covered");
+    by default Detoxify's own list, or the table's language for a transformers model.
+    """
+
+    language: str
+    kind: str
+    model_type: str = "multilingual"
+    checkpoint: str = ""
+    huggingface_config_path: str = ""
+    path: str = ""
+    labels: dict[str, str] = field(default_factory=dict)
+    activation: str = ""
+    languages: tuple[str, ...] | None = None
+    precision: str = ""
+
+    @classmethod
+    def parse(cls, language: str, table: Any, detected: list[str]) -> "ModelSpec":
+        from moderation.scoring.classes import CLASSES
+
+        key = f"scoring.models.{language}"
+        if language != "*" and not re.fullmatch(r"[a-z]{2}", language):
+            raise ConfigError(f"{key}: a language is a two-letter ISO 639-1 code, or \"*\" for every other")
+        if language != "*" and language not in detected:
+            raise ConfigError(f"{key}: {language!r} is not in scoring.languages, so no comment would be detected in it")
+        if not isinstance(table, Mapping):
+            raise ConfigError(f"{key}: must be a table such as {{ kind = \"detoxify\" }}")
+        kind = table.get("kind")
+        if kind not in _MODEL_KEYS:
+            raise ConfigError(f"{key}.kind: must be one of {', '.join(_MODEL_KEYS)}, got {kind!r}")
+        allowed = _MODEL_KEYS[kind] | {"kind", "languages", "precision"}
+        for name in table:
+            if name not in allowed:
+                raise ConfigError(f"{key}.{name}: unknown key for a {kind} model")
+        values = {name: value for name, value in table.items() if name not in ("kind", "languages", "labels")}
+        for name, value in values.items():
+            if not isinstance(value, str):
+                raise ConfigError(f"{key}.{name}: expected a string, got {value!r}")
+        if values.get("precision", "") not in ("", "float32", "int8"):
+            raise ConfigError(f"{key}.precision: must be float32 or int8")
+        if values.get("activation", "") not in ("", "sigmoid", "softmax"):
+            raise ConfigError(f"{key}.activation: must be sigmoid or softmax")
+        languages = table.get("languages")
+        if languages is not None:
+            if not isinstance(languages, list) or not all(isinstance(x, str) for x in languages):
+                raise ConfigError(f"{key}.languages: expected a list of language codes")
+            languages = tuple(languages)
+        labels = table.get("labels", {})
+        if kind == "transformers":
+            if not values.get("path"):
+                raise ConfigError(f"{key}.path: a transformers model needs the folder of its checkpoint")
+            if not isinstance(labels, Mapping) or not labels:
+                raise ConfigError(f"{key}.labels: map the model's labels to our classes, "
+                                  "e.g. { toxic = \"toxicity\" }")
+            for label, ours in labels.items():
+                if ours not in CLASSES:
+                    raise ConfigError(f"{key}.labels.{label}: {ours!r} is not one of our classes "
+                                      f"({', '.join(CLASSES)})")
+            if language == "*" and languages is None:
+                raise ConfigError(f"{key}.languages: say which languages the default transformers model covers")
+        return cls(language=language, kind=kind, labels=dict(labels),
+                   languages=languages if languages is not None else ((language,) if kind == "transformers" else None),
+                   **values)
 
 
 @dataclass(frozen=True)
@@ -147,13 +240,14 @@ class RateLimitSettings:
     moderation_per_key: str = "1200/minute"
     frontend_per_key: str = "3000/minute"
     reports_per_reporter: str = "20/minute"
+    analyzer_per_key: str = "6000/minute"
     trusted_proxies: int = 0
 
     def validate(self) -> None:
         from limits import parse
 
         for name in ("intake_per_author", "intake_per_address", "moderation_per_key", "frontend_per_key",
-                     "reports_per_reporter"):
+                     "reports_per_reporter", "analyzer_per_key"):
             try:
                 parse(getattr(self, name))
             except ValueError:
@@ -227,6 +321,23 @@ class WebhooksSettings:
 
 
 @dataclass(frozen=True)
+class AnalyzerSettings:
+    enabled: bool = True
+    batching: bool = True
+    max_wait_ms: float = 2.0
+    deadline_seconds: float = 0.75
+    max_queue: int = 256
+    detect_languages: bool = False
+    socket_path: str = ""
+
+    def validate(self) -> None:
+        if self.max_wait_ms < 0:
+            raise ConfigError("analyzer.max_wait_ms: must be >= 0")
+        _positive("analyzer.deadline_seconds", self.deadline_seconds)
+        _positive("analyzer.max_queue", self.max_queue)
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings of one process. Immutable: tests build their own with ``replace``."""
 
@@ -238,6 +349,7 @@ class Settings:
     ratelimit: RateLimitSettings = field(default_factory=RateLimitSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     webhooks: WebhooksSettings = field(default_factory=WebhooksSettings)
+    analyzer: AnalyzerSettings = field(default_factory=AnalyzerSettings)
 
     def validate(self) -> "Settings":
         for section in dataclasses.fields(self):

@@ -5,10 +5,11 @@ from moderation.audit.models import AuditEntry, AuditRedaction
 from moderation.auth.models import ApiKey
 from moderation.comments.models import Comment
 from moderation.events.models import DomainEvent
+from moderation.labels.models import ModelLabel
 from moderation.review.models import BannedAuthor, Report
 from moderation.scoring.models import CommentScore
 from moderation.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookFanout
 
 __all__ = ["Account", "ConsoleSecret", "ConsoleSession", "LoginFailure", "Article", "AuditEntry", "AuditRedaction",
            "ApiKey", "Comment", "BannedAuthor", "Report", "CommentScore", "DomainEvent", "WebhookEndpoint",
-           "WebhookDelivery", "WebhookAttempt", "WebhookFanout"]
+           "WebhookDelivery", "WebhookAttempt", "WebhookFanout", "ModelLabel"]

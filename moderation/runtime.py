@@ -36,6 +36,8 @@ class Runtime:
         # Set by moderation.background when the process runs the scheduler or scorer.
         self.scoring = None
         self.scheduler = None
+        # Set by analyzer/host.py in the process that holds the machine's model (issue 16).
+        self.analyzer = None
         # Set by moderation.webhooks.worker when the process runs a delivery worker.
         self.webhooks = None
         # Services announce their changes after commit (moderation/signals.py); this process's

@@ -24,8 +24,10 @@ def test_db_upgrade_keys_lifecycle(tmp_path, env, backend):
     assert created.returncode == 0, created.stderr
     key = created.stdout.strip().splitlines()[-1]
     assert key.startswith("mod_") and " " not in key
+    analyzer = run(["keys", "create", "--role", "analyzer", "--name", "coral"], env, tmp_path)
+    assert analyzer.returncode == 0, analyzer.stderr
     listed = run(["keys", "list"], env, tmp_path)
-    assert "site\tfrontend\tactive" in listed.stdout
+    assert "site\tfrontend\tactive" in listed.stdout and "coral\tanalyzer\tactive" in listed.stdout
     assert key not in listed.stdout
     duplicate = run(["keys", "create", "--role", "frontend", "--name", "site"], env, tmp_path)
     assert duplicate.returncode == 1 and "exists already" in duplicate.stderr

@@ -7,7 +7,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from moderation.db import Base, BigId, UTCDateTime
 
-ROLES = ("frontend", "moderator", "admin")
+# analyzer: only the Perspective-compatible /v1alpha1/comments:analyze and :suggestscore (issue 16).
+ROLES = ("frontend", "moderator", "admin", "analyzer")
 
 
 class ApiKey(Base):

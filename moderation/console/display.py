@@ -56,19 +56,20 @@ def _score_labels() -> dict[str, str]:
     }
 
 
-def score_rows(scores: dict[str, float] | None) -> list[tuple[str, str, float]]:
-    """(key, label, value) for the seven classes (and any other the model gave), in a fixed order."""
-    if not scores:
-        return []
-    keys = [k for k in SCORE_CLASSES if k in scores] + sorted(k for k in scores if k not in SCORE_CLASSES)
-    return [(key, score_label(key), float(scores[key])) for key in keys]
+def score_rows(scores: dict[str, float | None] | None) -> list[tuple[str, str, float]]:
+    """(key, label, value) for the seven classes (and any other the model gave), in a fixed
+    order; a class the model does not produce (null) has no row."""
+    given = {k: v for k, v in (scores or {}).items() if v is not None}
+    keys = [k for k in SCORE_CLASSES if k in given] + sorted(k for k in given if k not in SCORE_CLASSES)
+    return [(key, score_label(key), float(given[key])) for key in keys]
 
 
-def highest(scores: dict[str, float] | None) -> tuple[str, float] | None:
-    if not scores:
+def highest(scores: dict[str, float | None] | None) -> tuple[str, float] | None:
+    given = {k: v for k, v in (scores or {}).items() if v is not None}
+    if not given:
         return None
-    key = max(scores, key=lambda k: (scores[k], k))
-    return score_label(key), float(scores[key])
+    key = max(given, key=lambda k: (given[k], k))
+    return score_label(key), float(given[key])
 
 
 def when(moment: datetime | None) -> str:

@@ -47,8 +47,12 @@ class AuthorHistory(Schema):
 
 class QueueItemOut(Schema):
     comment = fields.Nested(QueueComment, required=True)
-    scores = fields.Dict(keys=fields.String(), values=fields.Float(), allow_none=True, required=True)
+    scores = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True), allow_none=True, required=True,
+                         metadata={"description": "Every class; null where the comment's model does not produce it"})
     language = fields.Function(lambda item: item.comment.language, allow_none=True)
+    model = fields.String(allow_none=True, metadata={"description": "The model that scored it ([scoring.models])"})
+    language_covered = fields.Boolean(allow_none=True, metadata={
+        "description": "false: no configured model covers the comment's language (never auto-approved)"})
     flagged_words = fields.List(fields.String(), required=True)
     article = fields.Nested(QueueArticle, required=True)
     author_history = fields.Nested(AuthorHistory, required=True)

@@ -45,6 +45,9 @@ class QueueItem:
     author_history: dict[str, int]
     reports: list[Report]
     flagged_words: list[str] = field(default_factory=list)
+    # Issue 16: the model that scored the comment, and False when none covers its language.
+    model: str | None = None
+    language_covered: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -119,8 +122,7 @@ def _decorate(session: Session, comments: list[Comment], policy: ClosingPolicy, 
     if not comments:
         return []
     ids = [c.id for c in comments]
-    scores = {s.comment_id: s.scores
-              for s in session.scalars(select(CommentScore).where(CommentScore.comment_id.in_(ids)))}
+    scored = {s.comment_id: s for s in session.scalars(select(CommentScore).where(CommentScore.comment_id.in_(ids)))}
     article_ids = {c.article_id for c in comments}
     articles = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_(article_ids)))}
     authors = {c.author_id for c in comments}
@@ -139,7 +141,9 @@ def _decorate(session: Session, comments: list[Comment], policy: ClosingPolicy, 
     for comment in comments:
         article = articles[comment.article_id]
         items.append(QueueItem(
-            comment=comment, scores=scores.get(comment.id),
+            comment=comment, scores=scored[comment.id].scores if comment.id in scored else None,
+            model=scored[comment.id].model if comment.id in scored else None,
+            language_covered=scored[comment.id].covered if comment.id in scored else None,
             article={"id": article.id, "title": article.title, "url": article.url,
                      "closes_at": policy.closes_at(article),
                      "open": policy.is_open(article, now), "locked_at": article.locked_at},

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, Boolean, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from moderation.db import Base, BigId, UTCDateTime
@@ -15,5 +15,8 @@ class CommentScore(Base):
 
     comment_id: Mapped[int] = mapped_column(BigId, ForeignKey("comments.id"), primary_key=True)
     model: Mapped[str] = mapped_column(String(200))
-    scores: Mapped[dict[str, float]] = mapped_column(JSON)
+    # Every class (scoring/classes.py); null where the model does not produce it.
+    scores: Mapped[dict[str, float | None]] = mapped_column(JSON)
     scored_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # False: no configured model covers the comment's language (null: scored before issue 16).
+    covered: Mapped[bool | None] = mapped_column(Boolean)

@@ -9,8 +9,7 @@ from __future__ import annotations
 import re
 from typing import Protocol
 
-from moderation.config import ScoringSettings
-from moderation.scoring.detoxify_scorer import MODEL_LANGUAGES, DetoxifyScorer
+from moderation.scoring.detoxify_scorer import MODEL_LANGUAGES
 
 
 class Scorer(Protocol):
@@ -48,11 +47,3 @@ class FakeScorer:
             results.append({"toxicity": toxicity, "severe_toxicity": max(0.0, toxicity - 0.5),
                             "insult": toxicity * 0.8})
         return results
-
-
-def build_scorer(settings: ScoringSettings) -> Scorer:
-    if settings.backend == "fake":
-        return FakeScorer()
-    if settings.backend == "detoxify":
-        return DetoxifyScorer(settings)
-    raise ValueError(f"no scorer for backend {settings.backend!r}")

@@ -51,11 +51,13 @@ def claim_batch(session: Session, worker_id: str, now: datetime, limit: int, lea
 @dataclass(frozen=True)
 class Scored:
     id: int
-    scores: dict[str, float]
+    scores: dict[str, float | None]
     language: str | None
-    # Whether the model that scored it was trained on its language (auto-approval needs it).
-    language_covered: bool = False
-
+    # The model that scored this comment ([scoring.models]); None: the batch's model.
+    model: str | None = None
+    # Whether the model that scored it covers its language; when not (or unknown), it is
+    # never auto-approved.
+    covered: bool = False
 
 def store_scores(session: Session, worker_id: str, model: str, results: list[Scored], settings: ScoringSettings,
                  now: datetime) -> int:
@@ -74,11 +76,12 @@ def store_scores(session: Session, worker_id: str, model: str, results: list[Sco
     if not held:
         return 0
     session.execute(insert(CommentScore.__table__), [
-        {"comment_id": comment_id, "model": model, "scores": by_id[comment_id].scores, "scored_at": now}
+        {"comment_id": comment_id, "model": by_id[comment_id].model or model, "scores": by_id[comment_id].scores,
+         "covered": by_id[comment_id].covered, "scored_at": now}
         for comment_id in held])
     state.record_scores(
         session,
         [state.ScoreResult(comment_id, by_id[comment_id].scores, by_id[comment_id].language,
-                           by_id[comment_id].language_covered) for comment_id in held],
+                           by_id[comment_id].covered) for comment_id in held],
         state.Thresholds(settings.auto_reject_above, settings.auto_approve_below), now)
     return len(held)

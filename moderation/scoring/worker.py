@@ -19,7 +19,8 @@ from moderation.metrics import SCORED, SCORING_SECONDS
 from moderation.runtime import Runtime
 from moderation.scoring import service
 from moderation.scoring.language import LanguageDetector
-from moderation.scoring.scorer import Scorer, build_scorer
+from moderation.scoring.router import as_router, build_scorer
+from moderation.scoring.scorer import Scorer
 
 log = logging.getLogger(__name__)
 
@@ -33,14 +34,14 @@ def score_pending(runtime: Runtime, scorer: Scorer, detector: LanguageDetector |
     if not claimed:
         return 0
     texts = [item.body for item in claimed]
-    scores = scorer.score(texts)
+    # The language first: it picks the model ([scoring.models]).
     languages = detector.detect(texts) if detector is not None else [None] * len(texts)
-    for item, language in zip(claimed, languages):
-        if language is not None and language not in scorer.languages:
+    routed = as_router(scorer, settings.batch_size).route(texts, languages)
+    for item, result in zip(claimed, routed):
+        if result.language is not None and not result.covered:
             # No body in the log: only what ops need to act on.
-            log.warning("comment %s is in %r, which model %s does not cover", item.id, language, scorer.name)
-    results = [service.Scored(item.id, score, language, language in scorer.languages)
-               for item, score, language in zip(claimed, scores, languages)]
+            log.warning("comment %s is in %r, which model %s does not cover", item.id, result.language, result.model)
+    results = [service.Scored(item.id, r.scores, r.language, r.model, r.covered) for item, r in zip(claimed, routed)]
     with runtime.db.transaction() as session:
         return service.store_scores(session, worker_id, scorer.name, results, settings, runtime.now())
 
@@ -157,5 +158,9 @@ def run_forever(runtime: Runtime) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: worker.stop())
     worker.start()
+    if runtime.settings.analyzer.enabled:  # issue 16: this machine's analyze requests, on this model copy
+        from moderation.analyzer.host import AnalyzerHost
+
+        AnalyzerHost(runtime, worker).start()
     while worker._thread is not None and worker._thread.is_alive():
         worker._thread.join(1)

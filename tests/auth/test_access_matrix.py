@@ -5,7 +5,8 @@ from moderation.auth import service as auth
 from tests.factories import headers, make_article, make_comment, make_key
 
 PUBLIC, FRONTEND, MODERATOR, ADMIN = "public", "frontend", "moderator", "admin"
-CALLERS = ["none", "frontend", "moderator", "admin", "revoked"]
+# analyzer: a Perspective-compatible client (tests/analyzer); it may call nothing here.
+CALLERS = ["none", "frontend", "moderator", "admin", "analyzer", "revoked"]
 
 # (method, path template, JSON body, who may call it)
 ENDPOINTS = [
@@ -25,6 +26,7 @@ ENDPOINTS = [
     ("POST", "/api/v1/moderation/authors/troll/ban", {}, MODERATOR),
     ("POST", "/api/v1/moderation/authors/troll/unban", {}, MODERATOR),
     ("POST", "/api/v1/moderation/authors/troll/erase", None, ADMIN),
+    ("GET", "/api/v1/admin/model-report", None, ADMIN),
     ("GET", "/healthz", None, PUBLIC),
     ("GET", "/readyz", None, PUBLIC),
     ("GET", "/metrics", None, PUBLIC),

@@ -49,7 +49,7 @@ def test_auto_approval_needs_no_report_no_ban_no_suspect_word_and_a_covered_lang
     assert [c.id for c in claimed] == [comment.id]
     with runtime.db.transaction() as session:
         scoring.store_scores(session, "w1", "fake", [
-            scoring.Scored(comment.id, {"toxicity": 0.01}, "fr" if covered else "de", language_covered=covered)],
+            scoring.Scored(comment.id, {"toxicity": 0.01}, "fr" if covered else "de", covered=covered)],
             runtime.settings.scoring, runtime.now())
     status, waiting, open_reports = status_and_reports(runtime, comment.id)
     if not (reported or banned or suspect) and covered:
@@ -66,7 +66,8 @@ def test_automatic_rejection_still_applies_whatever_else_is_true(thresholds_runt
         review.report_comment(session, comment.id, "reader", "abuse", None, runtime.now())
         scoring.claim_batch(session, "w1", runtime.now(), 10, timedelta(seconds=60))
     with runtime.db.transaction() as session:
-        scoring.store_scores(session, "w1", "fake", [scoring.Scored(comment.id, {"toxicity": 0.95}, "fr", True)],
+        scoring.store_scores(session, "w1", "fake",
+                             [scoring.Scored(comment.id, {"toxicity": 0.95}, "fr", covered=True)],
                              runtime.settings.scoring, runtime.now())
     assert status_and_reports(runtime, comment.id)[:2] == ("rejected", False)
 

@@ -133,7 +133,8 @@ class ReviewState(RuleBasedStateMachine):
     def score(self, toxicity, limit):
         with self.runtime.db.transaction() as session:
             claimed = scoring.claim_batch(session, "w", self.now(), limit, timedelta(seconds=60))
-        results = [scoring.Scored(c.id, {"toxicity": toxicity, "insult": toxicity / 2}, "fr", True) for c in claimed]
+        results = [scoring.Scored(c.id, {"toxicity": toxicity, "insult": toxicity / 2}, "fr", covered=True)
+                   for c in claimed]
         with self.runtime.db.transaction() as session:
             scoring.store_scores(session, "w", "test", results, self.runtime.settings.scoring, self.now())
 

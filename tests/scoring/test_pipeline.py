@@ -40,7 +40,11 @@ def test_fake_scorer_pipeline_stores_scores_language_and_model(runtime, detector
     assert scored.scored_at == runtime.now() and scored.language == "fr"
     assert scored.toxicity == pytest.approx(0.65) and scored.sort_toxicity == scored.toxicity
     assert scored.claimed_by is None
-    assert score.model == "fake" and set(score.scores) == {"toxicity", "severe_toxicity", "insult"}
+    assert score.model == "fake" and score.covered is True
+    # Every class is there; those the model does not produce are null, never zero (issue 16).
+    assert {k for k, v in score.scores.items() if v is not None} == {"toxicity", "severe_toxicity", "insult"}
+    assert {k for k, v in score.scores.items() if v is None} == {"obscene", "identity_attack", "threat",
+                                                                 "sexual_explicit"}
     assert score_pending(runtime, FakeScorer(), detector, "w1") == 0  # nothing scored twice
 
 
@@ -65,8 +69,9 @@ def test_batched_worker_equals_detoxify_predict(runtime, settings, tiny_checkpoi
         row, score = stored(runtime, comment.id)
         assert row.body == text  # the stored text is never changed
         expected = reference.predict(text)
-        assert set(score.scores) == {"toxicity", "severe_toxicity", "obscene", "threat", "insult",
-                                     "identity_attack"}
+        assert {k for k, v in score.scores.items() if v is not None} == {
+            "toxicity", "severe_toxicity", "obscene", "threat", "insult", "identity_attack"}
+        assert score.scores["sexual_explicit"] is None  # the tiny checkpoint has no such class
         for label, value in expected.items():
             assert score.scores[label] == pytest.approx(value, abs=1e-5)
     assert len({round(stored(runtime, c.id)[1].scores["toxicity"], 6) for c in comments}) > 1

@@ -47,6 +47,7 @@ FR = {
         "Conflit : déjà refusé par %(name)s. Rien n’a été changé.",
     "Conflict: the comment changed since you saw it (now %(status)s). Nothing was changed.":
         "Conflit : le commentaire a changé depuis que vous l’avez vu (maintenant %(status)s). Rien n’a été changé.",
+    "Model: %(model)s": "Modèle : %(model)s",
     "Conflict: %(message)s": "Conflit : %(message)s", "Select cards first (x).": "Sélectionnez d’abord des cartes (x).",
     "%(ok)s of %(all)s decided.": "%(ok)s sur %(all)s décidés.", "Nothing to undo.": "Rien à annuler.",
     "Undone.": "Annulé.", "Undone: the comment is back as before.": "Annulé : le commentaire est revenu comme avant.",

@@ -1,0 +1,130 @@
+"""Where analyze requests are scored: by the model copy that scores the queue.
+
+Serving processes run a ``ScoringWorker`` each, but only one per machine loads the model
+(``MachineLock`` "scorer"). ``AnalyzerHost`` waits until its process's worker has the model,
+takes the "analyzer" machine lock, starts a ``Batcher`` on that very model and serves the
+local socket. Every process then reaches the model through ``analyzer_for(runtime)``: its
+own batcher when it holds the model, the socket otherwise.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from typing import Any
+
+from moderation.analyzer import ipc
+from moderation.analyzer.batcher import Batcher
+from moderation.leader import MachineLock
+from moderation.runtime import Runtime
+from moderation.scoring.router import as_router, chunks
+
+log = logging.getLogger(__name__)
+
+
+def socket_path(runtime: Runtime) -> str:
+    configured = runtime.settings.analyzer.socket_path
+    if configured:
+        return configured
+    # Beside the scorer's machine lock: one per machine and database.
+    return MachineLock(str(runtime.db.engine.url), "analyzer").path[:-len(".lock")] + ".sock"
+
+
+def analyze_texts(scorer, detector, batch_size: int, texts: list[str], languages: list[str | None]) -> list[dict]:
+    """Detect the languages not given, then score each text with its language's model."""
+    detected: list[str | None] = [None] * len(texts)
+    missing = [i for i, language in enumerate(languages) if language is None]
+    if missing and detector is not None:
+        for i, language in zip(missing, detector.detect([texts[i] for i in missing])):
+            detected[i] = language
+    effective = [given if given is not None else found for given, found in zip(languages, detected)]
+    routed = as_router(scorer, batch_size).route(texts, effective)
+    return [{"language": r.language, "detected": found, "model": r.model, "scores": r.scores, "covered": r.covered}
+            for r, found in zip(routed, detected)]
+
+
+class LocalAnalyzer:
+    """The batcher of this process (it holds the model)."""
+
+    def __init__(self, batcher: Batcher) -> None:
+        self.batcher = batcher
+
+    def analyze(self, texts: list[str], languages: list[str | None], timeout: float) -> list[dict[str, Any]]:
+        return self.batcher.submit(texts, languages, time.monotonic() + timeout)
+
+
+class SocketAnalyzer:
+    """The machine's scoring process, over the local socket."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def analyze(self, texts: list[str], languages: list[str | None], timeout: float) -> list[dict[str, Any]]:
+        return ipc.call(self.path, texts, languages, timeout)
+
+
+def analyzer_for(runtime: Runtime):
+    """This process's batcher when it holds the model, else the machine's socket."""
+    return runtime.analyzer or SocketAnalyzer(socket_path(runtime))
+
+
+def local_batcher(runtime: Runtime, scorer, detector) -> Batcher:
+    """A started batcher on ``scorer`` (a loaded model or router) with the [analyzer] settings."""
+    settings = runtime.settings
+    batch = settings.scoring.batch_size if settings.analyzer.batching else 1
+    return Batcher(lambda texts, languages: analyze_texts(scorer, detector, settings.scoring.batch_size,
+                                                          texts, languages),
+                   max_batch=batch, max_wait=settings.analyzer.max_wait_ms / 1000,
+                   max_queue=settings.analyzer.max_queue, split=lambda texts: chunks(texts, batch)).start()
+
+
+class AnalyzerHost:
+    """Serves analyze requests on this machine once this process's scoring worker has the model."""
+
+    def __init__(self, runtime: Runtime, worker) -> None:
+        self.runtime = runtime
+        self.worker = worker
+        self.path = socket_path(runtime)
+        self._lock = MachineLock(str(runtime.db.engine.url), "analyzer")
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.batcher: Batcher | None = None
+        self.server: ipc.AnalyzerServer | None = None
+        self._serving: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="analyzer-host", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        # Standing-by workers never load the model: they wait here until they take over.
+        while self.worker.state != "ready":
+            if self._stop.wait(0.1):
+                return
+        while not self._lock.try_acquire():
+            if self._stop.wait(2):
+                return
+        self.batcher = local_batcher(self.runtime, self.worker.scorer, self.worker.detector)
+        self.server = ipc.AnalyzerServer(self.path, lambda texts, languages, deadline: self.batcher.submit(
+            texts, languages, deadline))
+        self._serving = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.5},
+                                         name="analyzer-socket", daemon=True)
+        self._serving.start()
+        self.runtime.analyzer = LocalAnalyzer(self.batcher)
+        log.info("analyzer serving this machine on %s (process %d)", self.path, os.getpid())
+
+    @property
+    def serving(self) -> bool:
+        return self.server is not None
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self.runtime.analyzer is not None and self.batcher is not None:
+            self.runtime.analyzer = None
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+        if self.batcher is not None:
+            self.batcher.stop()
+        self._lock.release()

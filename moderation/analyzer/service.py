@@ -1,0 +1,214 @@
+"""Perspective's comments:analyze and comments:suggestscore on our own models.
+
+Attributes map to our classes (PROFANITY to ``obscene``); a request's language picks the
+model ([scoring.models]); the text is scored by the machine's model copy through the
+dynamic batcher (analyzer/host.py). Analysed text is never stored: ``doNotStore`` is
+accepted, and we behave as if it were always true. A suggestscore stores a label for the
+model report (labels/): the model's scores of the text, never the text.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import json5
+from marshmallow import ValidationError
+from sqlalchemy.orm import Session
+
+from moderation.analyzer import schemas
+from moderation.analyzer.batcher import AnalyzerUnavailable, DeadlineExceeded, Overloaded
+from moderation.analyzer.errors import PerspectiveError, invalid, language_not_supported
+from moderation.config import Settings
+from moderation.labels import service as labels
+from moderation.scoring.router import NO_MODEL, ModelRouter
+from moderation.text import InvalidText, clean_text
+
+# Perspective's production attributes and the class of ours each one reads.
+ATTRIBUTES = {
+    "TOXICITY": "toxicity",
+    "SEVERE_TOXICITY": "severe_toxicity",
+    "IDENTITY_ATTACK": "identity_attack",
+    "INSULT": "insult",
+    "PROFANITY": "obscene",
+    "THREAT": "threat",
+    "SEXUALLY_EXPLICIT": "sexual_explicit",
+}
+PROBABILITY = "PROBABILITY"
+UNDETERMINED = "und"
+
+
+@dataclass(frozen=True)
+class Requested:
+    attribute: str
+    threshold: float | None
+
+
+@dataclass(frozen=True)
+class AnalyzeRequest:
+    text: str
+    attributes: list[Requested]
+    languages: list[str]
+    client_token: str | None
+
+
+@dataclass(frozen=True)
+class SuggestRequest:
+    text: str
+    suggested: dict[str, float]
+    languages: list[str]
+    client_token: str | None
+    community_id: str | None
+
+
+def parse_json(raw: bytes) -> dict:
+    """The body as an object; relaxed JSON (unquoted keys, as in Perspective's curl example) too."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise invalid("Invalid JSON payload received. The body is not UTF-8.") from None
+    try:
+        body = json.loads(text)
+    except ValueError:
+        try:
+            body = json5.loads(text)
+        except ValueError:
+            raise invalid("Invalid JSON payload received.") from None
+    if not isinstance(body, dict):
+        raise invalid("Invalid JSON payload received. The body must be a JSON object.")
+    return body
+
+
+def _load(schema, body: dict) -> dict:
+    try:
+        return schema.load(body)
+    except ValidationError as exc:
+        field, message = _first_error(exc.normalized_messages())
+        raise invalid(f"Invalid value at '{field}': {message}") from None
+
+
+def _first_error(messages: Any, path: str = "") -> tuple[str, str]:
+    if isinstance(messages, dict):
+        key, value = next(iter(messages.items()))
+        return _first_error(value, f"{path}.{key}" if path else str(key))
+    if isinstance(messages, list) and messages:
+        return _first_error(messages[0], path)
+    return path, str(messages)
+
+
+def _text(comment: dict | None) -> str:
+    text = (comment or {}).get("text")
+    if not text or not text.strip():
+        raise invalid("Comment must be non-empty.")
+    if (comment or {}).get("type") not in (None, "PLAIN_TEXT"):
+        raise invalid("Currently, only 'PLAIN_TEXT' comments are supported.")
+    try:
+        return clean_text(text)
+    except InvalidText as exc:
+        raise invalid(f"Invalid value at 'comment.text': {exc}") from None
+
+
+def _languages(given: list[str] | None) -> list[str]:
+    """ISO 639-1 codes as sent ("en", or "en-US" read as "en")."""
+    result = []
+    for language in given or []:
+        code = language.strip().lower().replace("_", "-").split("-")[0]
+        if not code:
+            raise invalid("Invalid value at 'languages': empty language code")
+        if code not in result:
+            result.append(code)
+    return result
+
+
+def parse_analyze(body: dict) -> AnalyzeRequest:
+    data = _load(schemas.AnalyzeCommentRequest(), body)
+    text = _text(data["comment"])
+    if not data["requestedAttributes"]:
+        raise invalid("Missing requested_attributes")
+    requested = []
+    for attribute, options in data["requestedAttributes"].items():
+        if attribute not in ATTRIBUTES:
+            raise invalid(f"Unknown requested attribute: {attribute}")
+        options = options or {}
+        if options.get("scoreType") not in (None, PROBABILITY):
+            raise invalid(f"Requested score type {options['scoreType']} is not supported by attribute {attribute}")
+        requested.append(Requested(attribute, options.get("scoreThreshold")))
+    return AnalyzeRequest(text=text, attributes=requested, languages=_languages(data["languages"]),
+                          client_token=data["clientToken"])
+
+
+def parse_suggest(body: dict) -> SuggestRequest:
+    data = _load(schemas.SuggestCommentScoreRequest(), body)
+    text = _text(data["comment"])
+    if not data["attributeScores"]:
+        raise invalid("Missing attribute_scores")
+    suggested = {}
+    for attribute, score in data["attributeScores"].items():
+        if attribute not in ATTRIBUTES:
+            raise invalid(f"Unknown attribute: {attribute}")
+        suggested[attribute] = score["summaryScore"]["value"]
+    return SuggestRequest(text=text, suggested=suggested, languages=_languages(data["languages"]),
+                          client_token=data["clientToken"], community_id=data["communityId"])
+
+
+def _score(analyzer, settings: Settings, text: str, language: str | None) -> dict[str, Any]:
+    try:
+        [result] = analyzer.analyze([text], [language], settings.analyzer.deadline_seconds)
+    except AnalyzerUnavailable:
+        raise PerspectiveError(503, "The model is not ready on this machine; retry later.") from None
+    except Overloaded:
+        raise PerspectiveError(503, "The service is overloaded; retry later.") from None
+    except DeadlineExceeded:
+        raise PerspectiveError(504, "Deadline exceeded.") from None
+    return result
+
+
+def _language(settings: Settings, languages: list[str]) -> list[str]:
+    # [analyzer] detect_languages: Coral sends its admin locale, not the comment's language.
+    return [] if settings.analyzer.detect_languages else languages
+
+
+def analyze(analyzer, coverage: ModelRouter, settings: Settings, request: AnalyzeRequest) -> dict[str, Any]:
+    """Perspective's AnalyzeCommentResponse, plus "model": the model that scored the text."""
+    first = request.attributes[0].attribute
+    languages = _language(settings, request.languages)
+    if languages and not coverage.covers(languages[0]):
+        raise language_not_supported(first, languages)  # refused before any work
+    result = _score(analyzer, settings, request.text, languages[0] if languages else None)
+    if not result["covered"]:
+        raise language_not_supported(first, languages or [result["language"] or UNDETERMINED])
+    scores = {}
+    for requested in request.attributes:
+        value = result["scores"].get(ATTRIBUTES[requested.attribute])
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            # This language's model does not produce the class behind the attribute.
+            raise language_not_supported(requested.attribute, languages or [result["language"]])
+        if requested.threshold is not None and value < requested.threshold:
+            continue
+        scores[requested.attribute] = {"summaryScore": {"value": value, "type": PROBABILITY}}
+    answer: dict[str, Any] = {"attributeScores": scores, "languages": languages or [result["language"]]}
+    if not languages:
+        answer["detectedLanguages"] = [result["language"]]
+    if request.client_token is not None:
+        answer["clientToken"] = request.client_token
+    answer["model"] = result["model"]
+    return answer
+
+
+def suggest(session: Session, analyzer, coverage: ModelRouter, settings: Settings, request: SuggestRequest,
+            key_name: str, now: datetime) -> dict[str, Any]:
+    """Store the suggestion as a label (1: rejected, from a suggested score >= 0.5) with the model's scores."""
+    first = next(iter(request.suggested))
+    languages = _language(settings, request.languages)
+    if languages and coverage.model_for(languages[0]) is None:
+        raise language_not_supported(first, languages)
+    result = _score(analyzer, settings, request.text, languages[0] if languages else None)
+    if result["model"] == NO_MODEL:
+        raise language_not_supported(first, languages or [result["language"] or UNDETERMINED])
+    label = 1 if any(value >= 0.5 for value in request.suggested.values()) else 0
+    labels.store_suggested(session, key_name=key_name, client_token=request.client_token,
+                           community_id=request.community_id, model=result["model"], language=result["language"],
+                           scores=result["scores"], label=label, suggested=request.suggested, now=now)
+    return {"clientToken": request.client_token} if request.client_token is not None else {}

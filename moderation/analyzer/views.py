@@ -1,0 +1,142 @@
+"""Perspective's API paths: POST /v1alpha1/comments:analyze and /v1alpha1/comments:suggestscore.
+
+A base URL ``https://host/v1alpha1`` works wherever a Perspective endpoint can be set (Coral's
+admin settings). The key comes as ``?key=…`` (as Perspective's clients send it; redacted from
+logs by analyzer/redact.py), ``X-Goog-Api-Key`` or ``Authorization: Bearer``; keys of role
+``analyzer`` and ``admin`` may call. Errors on these routes, and only here, are in
+Perspective's shape (analyzer/errors.py).
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from flask import Blueprint, Flask, current_app, jsonify, request
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from moderation.analyzer import service
+from moderation.analyzer.errors import PerspectiveError
+from moderation.analyzer.host import analyzer_for
+from moderation.analyzer.redact import KEY_ENVIRON, RedactQueryKey
+from moderation.auth.service import Principal
+from moderation.ratelimit import RateLimit
+from moderation.runtime import Runtime
+from moderation.scoring.router import ModelRouter, build_router
+from moderation.web import runtime
+
+log = logging.getLogger(__name__)
+
+def per_perspective_key() -> str:
+    """The presented key, digested: from ?key= (already taken out of the query string), the
+    X-Goog-Api-Key header or a bearer token."""
+    presented = (request.environ.get(KEY_ENVIRON) or request.headers.get("X-Goog-Api-Key")
+                 or request.headers.get("Authorization", ""))
+    return hashlib.sha256(presented.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+bp = Blueprint("perspective", __name__)
+# Per API key, as Perspective's quota is; a 429 here is Perspective-shaped (RESOURCE_EXHAUSTED).
+bp.rate_limits = [RateLimit("analyzer_per_key", per_perspective_key, scope="analyzer")]
+ROLE = "analyzer"
+
+
+def _authenticate() -> Principal:
+    key = request.environ.get(KEY_ENVIRON) or request.headers.get("X-Goog-Api-Key")
+    if not key:
+        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+        key = token.strip() if scheme.lower() == "bearer" else ""
+    if not key:
+        raise PerspectiveError(403, "The request is missing a valid API key.")
+    rt = runtime()
+    found = rt.keys.verify(rt.db.session, key) if len(key) <= 200 else None
+    if found is None:
+        raise PerspectiveError(403, "API key not valid. Please pass a valid API key.")
+    if not found.may(ROLE):
+        raise PerspectiveError(403, f"This API key (role {found.role}) may not call the analyzer: "
+                                    f"it needs role {ROLE} or admin.")
+    return found
+
+
+def _coverage() -> ModelRouter:
+    coverage = current_app.extensions.get("moderation.coverage")
+    if coverage is None:
+        raise PerspectiveError(503, "No model is configured on this service ([scoring] backend = \"none\").")
+    return coverage
+
+
+def _body() -> dict:
+    return service.parse_json(request.get_data(cache=False))
+
+
+@bp.post("/v1alpha1/comments:analyze")
+def analyze():
+    """Perspective's AnalyzeComment, scored by our models."""
+    _authenticate()
+    rt = runtime()
+    parsed = service.parse_analyze(_body())
+    return jsonify(service.analyze(analyzer_for(rt), _coverage(), rt.settings, parsed))
+
+
+@bp.post("/v1alpha1/comments:suggestscore")
+def suggestscore():
+    """Perspective's SuggestCommentScore: stored as a label for the model report."""
+    principal = _authenticate()
+    rt = runtime()
+    parsed = service.parse_suggest(_body())
+    with rt.db.transaction() as session:
+        answer = service.suggest(session, analyzer_for(rt), _coverage(), rt.settings, parsed, principal.name,
+                                 rt.now())
+    return jsonify(answer)
+
+
+@bp.route("/v1alpha1/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+def unknown(rest: str):
+    raise PerspectiveError(404, "Method not found.")
+
+
+def _render(error: PerspectiveError):
+    response = jsonify(error.body())
+    response.status_code = error.code
+    return response
+
+
+@bp.errorhandler(PerspectiveError)
+def on_perspective_error(error: PerspectiveError):
+    return _render(error)
+
+
+@bp.errorhandler(HTTPException)
+def on_http_error(error: HTTPException):
+    if isinstance(error, RequestEntityTooLarge):
+        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        return _render(PerspectiveError(400, f"Request payload size exceeds the limit: {limit} bytes."))
+    return _render(PerspectiveError(error.code or 500, error.description or error.name))
+
+
+@bp.errorhandler(OperationalError)
+@bp.errorhandler(PoolTimeout)
+def on_database_unavailable(error: Exception):
+    log.warning("database unavailable: %s", type(error).__name__)
+    return _render(PerspectiveError(503, "The service is temporarily unavailable; retry later."))
+
+
+@bp.errorhandler(Exception)
+def on_unexpected(error: Exception):
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return _render(PerspectiveError(503, "The service is temporarily unavailable; retry later."))
+    # The path only: the query string (the key) never reaches the log.
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return _render(PerspectiveError(500, "Internal error encountered."))
+
+
+def install_analyzer(app: Flask, runtime: Runtime) -> None:
+    """Redact query-string keys on every route; serve the Perspective routes when enabled."""
+    app.wsgi_app = RedactQueryKey(app.wsgi_app)  # type: ignore[method-assign]
+    if not runtime.settings.analyzer.enabled:
+        return
+    app.register_blueprint(bp)
+    if runtime.settings.scoring.backend != "none":
+        # Which languages and classes the models cover, known without loading them.
+        app.extensions["moderation.coverage"] = build_router(runtime.settings.scoring)
