@@ -58,6 +58,8 @@ class ClosingSettings:
 
     def validate(self) -> None:
         _positive("closing.close_after_hours", self.close_after_hours)
+        if self.close_after_hours > 8760:  # the API's bound too (moderation.schemas.MAX_WINDOW_HOURS)
+            raise ConfigError("closing.close_after_hours: at most 8760 (a year)")
         _positive("closing.sweep_interval_seconds", self.sweep_interval_seconds)
 
 

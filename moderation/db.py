@@ -79,6 +79,8 @@ def make_engine(settings: DatabaseSettings, **kwargs: Any) -> Engine:
         engine = create_engine(
             url,
             connect_args={"timeout": settings.timeout_seconds, "check_same_thread": False},
+            # Errors never carry the statement's values (comment bodies, names) into a log.
+            hide_parameters=True,
             **kwargs,
         )
         _configure_sqlite(engine, settings)
@@ -90,6 +92,7 @@ def make_engine(settings: DatabaseSettings, **kwargs: Any) -> Engine:
         max_overflow=settings.pool_size,
         pool_timeout=settings.timeout_seconds,
         pool_pre_ping=True,
+        hide_parameters=True,  # see above
         connect_args={
             "connect_timeout": max(1, int(settings.timeout_seconds)),
             # A server that vanishes without closing its connections (a partition) is noticed

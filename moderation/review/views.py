@@ -5,7 +5,7 @@ from flask.views import MethodView
 from moderation.audit import service as audit
 from moderation.errors import validation_error
 from moderation.review import schemas, service
-from moderation.schemas import ErrorSchema, decode_cursor, encode_cursor
+from moderation.schemas import ErrorSchema, cursor_time, decode_cursor, encode_cursor
 from moderation.text import InvalidText, clean_text
 from moderation.web import Blueprint, principal, require, runtime, transaction
 
@@ -28,10 +28,7 @@ def _cursor(raw: str | None, types: tuple, prefix: str) -> list | None:
 
 
 def _time(value: str) -> datetime:
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        raise ValueError("not a cursor returned by this API")
-    return moment
+    return cursor_time(value)
 
 
 def _encode(prefix: str, values: list | None) -> str | None:
