@@ -89,7 +89,12 @@ def make_engine(settings: DatabaseSettings, **kwargs: Any) -> Engine:
     return create_engine(
         url,
         pool_size=settings.pool_size,
-        max_overflow=settings.pool_size,
+        # No cap beyond pool_size: a process never has more connections checked out than its
+        # request threads plus its background parts (scheduler lock, sweep, deadline job,
+        # re-plan, scorer: 5), so the pool opens what that takes instead of making a request
+        # wait for a connection during a burst and answer 503. PostgreSQL's max_connections
+        # must allow processes x (threads + 5); see config/default.toml.
+        max_overflow=-1,
         pool_timeout=settings.timeout_seconds,
         pool_pre_ping=True,
         hide_parameters=True,  # see above
