@@ -59,6 +59,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     for blueprint in (articles, comments, closing, reports):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     api.register_blueprint(review, url_prefix=f"{API_PREFIX}/moderation")
+    from moderation.scoring.views import blp as scoring  # issue 11: scoring failures (admins)
+
+    api.register_blueprint(scoring, url_prefix=f"{API_PREFIX}/moderation")
     app.register_blueprint(health)
     register_error_handlers(app)
     install_rate_limits(app, runtime)

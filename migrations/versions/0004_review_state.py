@@ -16,8 +16,18 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    # issue 11: scoring failures (begin) -- the lead merges these lines into this revision.
+    with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('score_attempts', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('score_error', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('score_failed_at', moderation.db.UTCDateTime(timezone=True), nullable=True))
+    # issue 11: scoring failures (end)
 
 
 def downgrade() -> None:
-    pass
+    # issue 11: scoring failures (begin)
+    with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.drop_column('score_failed_at')
+        batch_op.drop_column('score_error')
+        batch_op.drop_column('score_attempts')
+    # issue 11: scoring failures (end)

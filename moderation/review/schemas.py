@@ -4,6 +4,7 @@ from moderation.comments.models import STATUSES
 from moderation.comments.schemas import FullComment
 from moderation.review.models import REPORT_REASONS
 from moderation.schemas import ARTICLE_ID, CleanText, PageArgs, StrictSchema, UtcDateTime
+from moderation.scoring.schemas import ScoringStateOut
 
 ACTION = validate.OneOf(["approve", "reject"])
 
@@ -46,6 +47,8 @@ class AuthorHistory(Schema):
 class QueueItemOut(Schema):
     comment = fields.Nested(QueueComment, required=True)
     scores = fields.Dict(keys=fields.String(), values=fields.Float(), allow_none=True, required=True)
+    # issue 11: whether the scorer is still on it or gave up (then "failed": an admin may retry).
+    scoring = fields.Nested(ScoringStateOut, required=True)
     language = fields.Function(lambda item: item.comment.language, allow_none=True)
     flagged_words = fields.List(fields.String(), required=True)
     article = fields.Nested(QueueArticle, required=True)

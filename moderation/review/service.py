@@ -43,6 +43,13 @@ class QueueItem:
     reports: list[Report]
     flagged_words: list[str] = field(default_factory=list)
 
+    @property
+    def scoring(self):
+        """issue 11: the comment's scoring state (scored, waiting, or failed to score)."""
+        from moderation.scoring.service import scoring_state
+
+        return scoring_state(self.comment)
+
 
 @dataclass(frozen=True)
 class QueuePage:
