@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 # torch hub's convention (torch.hub.HASH_REGEX): "name-<first hex digits of the SHA-256>.ext".
 HASH_PREFIX = re.compile(r"-([a-f0-9]{6,})\.")
-CHUNK = 1 << 20
+CHUNK = 1 << 16  # progress moves every 64 KiB
 LOG_EVERY_SECONDS = 10.0
 
 
