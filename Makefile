@@ -30,12 +30,14 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
 
-# Every benchmark: the above, scoring throughput, the closing sweep, the review queue, the soak.
+# Every benchmark: the above, scoring throughput, the closing sweep, the review queue, the soak,
+# scoring under a saturating intake load (about 25 minutes).
 bench-all: bench
 	$(BIN)/python -m bench.scoring_throughput
 	$(BIN)/python -m bench.closing_sweep
 	$(BIN)/python -m bench.queue_latency
 	$(BIN)/python -m bench.soak
+	$(BIN)/python -m bench.loaded_scoring
 	$(BIN)/python -m bench.report
 
 clean:

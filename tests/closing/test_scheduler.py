@@ -11,7 +11,8 @@ from moderation.runtime import Runtime
 from tests.factories import make_article
 
 
-def wait_for(condition, timeout=5.0):
+def wait_for(condition, timeout=30.0):
+    """Poll until ``condition()``; the deadline is generous so that a busy machine only slows it."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -58,7 +59,7 @@ def test_sub_second_window_is_locked_within_a_second_of_its_deadline(settings, e
         runtime.deadlines_changed()  # what the PUT view's after-commit hook does
         assert scheduler.scheduler.get_job(DEADLINE_JOB) is not None
         deadline = published + timedelta(seconds=0.5)
-        assert wait_for(lambda: lock_of(runtime, "flash")[0] is not None, timeout=3)
+        assert wait_for(lambda: lock_of(runtime, "flash")[0] is not None)
         locked_at, reason = lock_of(runtime, "flash")
         assert reason == "auto"
         assert deadline <= locked_at < deadline + timedelta(seconds=1)
