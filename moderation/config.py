@@ -76,7 +76,7 @@ class ScoringSettings:
     device: str = "cpu"
     threads: int = 1
     scheduling: str = "normal"
-    niceness: int = 10
+    niceness: int = 3
     max_busy_fraction: float = 1.0
     max_attempts: int = 3
     batch_size: int = 8
