@@ -9,9 +9,11 @@ LANGUAGE_TAG = validate.Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
 class ArticleIn(StrictSchema):
     title = CleanText(required=True, blank=False, single_line=True, validate=validate.Length(max=500))
     url = fields.String(allow_none=True, validate=[validate.Length(max=2048), validate.URL(schemes={"http", "https"})])
-    published_at = UtcDateTime(required=True)
+    published_at = UtcDateTime(required=True, metadata={
+        "description": "RFC 3339 with an offset, between 1970-01-01 and 2100-12-31 in UTC"})
     language = fields.String(allow_none=True, validate=[validate.Length(max=16), LANGUAGE_TAG])
-    close_after_hours = Hours(allow_none=True)
+    close_after_hours = Hours(allow_none=True, metadata={
+        "description": "This article's window in hours (at most 8760, a year); null: the site's"})
 
 
 class ThreadStatusOut(Schema):

@@ -74,8 +74,6 @@ def fetch_weights(settings: ScoringSettings, progress: DownloadProgress | None =
     if cached is not None:
         return cached
     url = weights_url(settings)
-    log.info("downloading Detoxify %r weights from %s (once; comments wait unscored meanwhile)",
-             settings.model_type, url)
     return download(url, weights_path(settings), connect_timeout=settings.download_connect_timeout_seconds,
                     read_timeout=settings.download_read_timeout_seconds,
                     progress=progress or DownloadProgress(url), show=show, stop=stop)

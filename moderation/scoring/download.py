@@ -104,6 +104,9 @@ def download(url: str, destination: Path, *, connect_timeout: float, read_timeou
                 raise DownloadError(f"{url} answered HTTP {response.status_code}")
             length = response.headers.get("Content-Length")
             progress.total = int(length) if length and length.isdigit() else None
+            # Said once the server answers: a machine without network only logs why it waits.
+            log.info("downloading %s (%s) from %s, once; comments wait unscored meanwhile", destination.name,
+                     _mb(progress.total) if progress.total else "size unknown", url)
             display = _Display(progress, destination.name, show)
             digest = hashlib.sha256()
             with open(partial, "wb") as out:
