@@ -40,7 +40,8 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
 
 # Every benchmark: the above, scoring throughput, the closing sweep, the review queue, the
-# console (queue page HTML, and a -> next card in the browser), the soak, webhooks, analyze.
+# console (queue page HTML, and a -> next card in the browser), the soak, webhooks, analyze, and
+# scoring under a saturating intake load (about 25 minutes).
 bench-all: bench
 	$(BIN)/python -m bench.scoring_throughput
 	$(BIN)/python -m bench.closing_sweep
@@ -50,6 +51,7 @@ bench-all: bench
 	$(BIN)/python -m bench.soak
 	$(BIN)/python -m bench.webhooks
 	$(BIN)/python -m bench.analyze_throughput
+	$(BIN)/python -m bench.loaded_scoring
 	$(BIN)/python -m bench.report
 
 # The README's console pictures (docs/console-*.png), made from the running console.

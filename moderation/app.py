@@ -67,6 +67,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
 
     api.register_blueprint(webhooks, url_prefix=f"{API_PREFIX}/admin/webhooks")
     api.register_blueprint(model_report, url_prefix=API_PREFIX)
+    from moderation.scoring.views import blp as scoring  # issue 11: scoring failures (admins)
+
+    api.register_blueprint(scoring, url_prefix=f"{API_PREFIX}/moderation")
     document_configured_limits(api.spec.components, settings)
     app.register_blueprint(health)
     from moderation.console.mount import install_console

@@ -396,6 +396,51 @@ def webhooks_worker() -> None:
 
 
 @main.group()
+def scoring() -> None:
+    """Comments the scorer could not score (issue 11)."""
+
+
+@scoring.command("failures")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10_000))
+@friendly
+def scoring_failures(limit: int) -> None:
+    """List the comments marked failed to score: id, article, attempts, error class, when."""
+    from moderation.scoring import service
+
+    runtime = _runtime()
+    with runtime.db.transaction(write=False) as session:
+        failed = service.failed_comments(session, limit)
+    for comment in failed:
+        state = service.scoring_state(comment)
+        click.echo(f"{comment.id}\t{comment.article_id}\t{state.attempts} attempts\t{state.error}\t"
+                   f"failed {state.failed_at.isoformat() if state.failed_at else '-'}")
+    click.echo(f"{len(failed)} comment(s) failed to score", err=True)
+
+
+@scoring.command("retry")
+@click.argument("comment_ids", nargs=-1, type=click.IntRange(1, 2**63 - 1))
+@click.option("--all-failed", is_flag=True, help="Every comment marked failed to score.")
+@friendly
+def scoring_retry(comment_ids: tuple[int, ...], all_failed: bool) -> None:
+    """Put comments back into the scoring backlog with a fresh count of attempts."""
+    import getpass
+
+    from moderation.scoring import service
+
+    if bool(comment_ids) == all_failed:
+        raise click.UsageError("give comment ids or --all-failed (not both)")
+    runtime = _runtime()
+    actor = f"cli:{getpass.getuser()}"
+    retried = 0
+    with runtime.db.transaction() as session:
+        ids = list(comment_ids) or [c.id for c in service.failed_comments(session, limit=1_000_000)]
+        for comment_id in ids:
+            service.retry(session, comment_id, actor, runtime.now())
+            retried += 1
+    click.echo(f"{retried} comment(s) back in the scoring backlog")
+
+
+@main.group()
 def model() -> None:
     """The toxicity model."""
 
@@ -404,9 +449,14 @@ def model() -> None:
 @friendly
 def model_download() -> None:
     """Fetch the configured Detoxify weights and tokenizer (needs network)."""
-    from moderation.scoring.detoxify_scorer import download
+    from moderation.scoring.detoxify_scorer import download_model
+    from moderation.scoring.download import DownloadError
 
-    click.echo(download(_settings().scoring))
+    try:
+        click.echo(download_model(_settings().scoring))
+    except (DownloadError, OSError) as exc:
+        click.echo(f"moderation: {exc}", err=True)
+        sys.exit(1)
 
 
 @model.command("check")

@@ -73,10 +73,16 @@ class ScoringSettings:
     model_type: str = "multilingual"
     checkpoint: str = ""
     huggingface_config_path: str = ""
-    allow_download: bool = False
+    allow_download: bool = True
+    download_url: str = ""
+    download_connect_timeout_seconds: float = 10.0
+    download_read_timeout_seconds: float = 30.0
     device: str = "cpu"
     threads: int = 1
-    niceness: int = 19
+    scheduling: str = "normal"
+    niceness: int = 3
+    max_busy_fraction: float = 1.0
+    max_attempts: int = 3
     batch_size: int = 8
     precision: str = "float32"
     run_worker: bool = True
@@ -100,12 +106,18 @@ class ScoringSettings:
     def validate(self) -> None:
         _choice("scoring.backend", self.backend, ("detoxify", "fake", "none"))
         _choice("scoring.precision", self.precision, ("float32", "int8"))
+        _choice("scoring.scheduling", self.scheduling, ("normal", "idle"))
+        if not 0 < self.max_busy_fraction <= 1:
+            raise ConfigError("scoring.max_busy_fraction: must be greater than 0 and at most 1")
+        if self.download_url and not re.match(r"^https?://", self.download_url):
+            raise ConfigError(f"scoring.download_url: not an http(s) URL: {self.download_url!r}")
         if not (self.device == "cpu" or self.device.startswith("cuda")):
             raise ConfigError(f"scoring.device: must be cpu or cuda[:N], got {self.device!r}")
         if not 0 <= self.niceness <= 19:
             raise ConfigError("scoring.niceness: must be between 0 and 19")
         for name in ("threads", "batch_size", "poll_interval_seconds", "retry_initial_seconds",
-                     "retry_max_seconds", "claim_seconds"):
+                     "retry_max_seconds", "claim_seconds", "max_attempts", "download_connect_timeout_seconds",
+                     "download_read_timeout_seconds"):
             _positive(f"scoring.{name}", getattr(self, name))
         for table in ("auto_reject_above", "auto_approve_below"):
             for label, threshold in getattr(self, table).items():
@@ -338,6 +350,17 @@ class AnalyzerSettings:
 
 
 @dataclass(frozen=True)
+class MetricsSettings:
+    token: str = ""
+    refresh_seconds: float = 5.0
+
+    def validate(self) -> None:
+        if self.token != self.token.strip() or any(ord(c) < 0x21 or ord(c) > 0x7E for c in self.token):
+            raise ConfigError("metrics.token: printable ASCII without spaces")
+        _positive("metrics.refresh_seconds", self.refresh_seconds)
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings of one process. Immutable: tests build their own with ``replace``."""
 
@@ -350,6 +373,7 @@ class Settings:
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     webhooks: WebhooksSettings = field(default_factory=WebhooksSettings)
     analyzer: AnalyzerSettings = field(default_factory=AnalyzerSettings)
+    metrics: MetricsSettings = field(default_factory=MetricsSettings)
 
     def validate(self) -> "Settings":
         for section in dataclasses.fields(self):

@@ -79,6 +79,8 @@ def make_engine(settings: DatabaseSettings, **kwargs: Any) -> Engine:
         engine = create_engine(
             url,
             connect_args={"timeout": settings.timeout_seconds, "check_same_thread": False},
+            # Errors never carry the statement's values (comment bodies, names) into a log.
+            hide_parameters=True,
             **kwargs,
         )
         _configure_sqlite(engine, settings)
@@ -87,9 +89,15 @@ def make_engine(settings: DatabaseSettings, **kwargs: Any) -> Engine:
     return create_engine(
         url,
         pool_size=settings.pool_size,
-        max_overflow=settings.pool_size,
+        # No cap beyond pool_size: a process never has more connections checked out than its
+        # request threads plus its background parts (scheduler lock, sweep, deadline job,
+        # re-plan, scorer: 5), so the pool opens what that takes instead of making a request
+        # wait for a connection during a burst and answer 503. PostgreSQL's max_connections
+        # must allow processes x (threads + 5); see config/default.toml.
+        max_overflow=-1,
         pool_timeout=settings.timeout_seconds,
         pool_pre_ping=True,
+        hide_parameters=True,  # see above
         connect_args={
             "connect_timeout": max(1, int(settings.timeout_seconds)),
             # A server that vanishes without closing its connections (a partition) is noticed

@@ -1,9 +1,10 @@
 """Liveness and readiness, outside /api/v1 so that load balancers need no key."""
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 
 from moderation import migrate
+from moderation.clock import utc_iso
 from moderation.web import runtime
 from moderation.webhooks.status import webhooks_check
 
@@ -37,6 +38,14 @@ def readyz():
         checks["scheduler"] = rt.scheduler.status()
     if rt.scoring is not None:
         checks["scorer"] = rt.scoring.status()
+    stats = current_app.extensions.get("moderation.stats")
+    snapshot = stats.get() if stats is not None and checks["database"]["ok"] else None
+    if snapshot is not None:
+        # A scorer falling behind shows here whichever process scores (figures at most
+        # [metrics] refresh_seconds old, the same as /metrics).
+        checks["backlog"] = {"unscored": snapshot.unscored,
+                             "oldest_unscored_age_seconds": round(snapshot.oldest_unscored_age_seconds(rt.now()), 1),
+                             "scoring_failed": snapshot.scoring_failed, "as_of": utc_iso(snapshot.read_at)}
     if rt.settings.webhooks.enabled:
         checks["webhooks"] = webhooks_check(rt)
     response = jsonify(ready=ready, checks=checks)

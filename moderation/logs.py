@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from contextvars import ContextVar
 from datetime import datetime, timezone
 
 
@@ -26,13 +27,36 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def _current_request_id() -> str | None:
-    try:
-        from flask import g, has_request_context
+class DatabaseError(Exception):
+    """Stands in for a database error in logs: its kind and SQLSTATE, without the message."""
 
-        return g.get("request_id") if has_request_context() else None
-    except Exception:  # logging must never fail
-        return None
+
+def redacted(error: BaseException) -> BaseException:
+    """What may be logged of ``error``: a database error loses its message, keeps its traceback.
+
+    The engine hides statement parameters, but the server's own message can still quote the
+    row (PostgreSQL's "Failing row contains (...)" names the body and the author), so only
+    the error's class and SQLSTATE are kept. Other exceptions are returned unchanged.
+    """
+    from sqlalchemy.exc import StatementError
+
+    if not isinstance(error, StatementError):
+        return error
+    original = error.orig
+    code = getattr(getattr(original, "diag", None), "sqlstate", None) or getattr(original, "sqlstate", None)
+    kind = f"{type(error).__name__} ({type(original).__name__}{f', SQLSTATE {code}' if code else ''})"
+    statement = (error.statement or "").split(None, 3)[:3]  # e.g. "INSERT INTO comments": where, never values
+    stand_in = DatabaseError(f"{kind} in {' '.join(statement)}")
+    return stand_in.with_traceback(error.__traceback__)
+
+
+# The id of the request this thread is answering, set by the web layer's request hooks
+# (observability.py), so that logging needs no web framework.
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+
+def _current_request_id() -> str | None:
+    return request_id.get()
 
 
 def configure_logging(level: str = "INFO") -> None:

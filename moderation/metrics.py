@@ -7,6 +7,8 @@ LATENCY = Histogram("moderation_http_request_duration_seconds", "Time to answer 
 SCORING_SECONDS = Histogram("moderation_scoring_batch_seconds", "Time to score one batch of comments",
                             buckets=(0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60))
 SCORED = Counter("moderation_comments_scored_total", "Comments scored by this process")
+SCORING_FAILURES = Counter("moderation_scoring_failures_total",
+                           "Attempts at scoring one comment that raised (the comment was isolated from its batch)")
 THREADS_LOCKED = Counter("moderation_threads_locked_total", "Threads locked by this process's closing sweeps")
 SCHEDULER_LAST_RUN = Gauge("moderation_scheduler_last_run_timestamp_seconds",
                            "When this process last ran the closing sweep (Unix time)", multiprocess_mode="max")

@@ -5,6 +5,7 @@ several workers, set PROMETHEUS_MULTIPROC_DIR so that /metrics adds up every wor
 """
 from __future__ import annotations
 
+import hmac
 import logging
 import os
 import re
@@ -13,9 +14,11 @@ import time
 from flask import Flask, Response, g, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
-from sqlalchemy import func, select
 
+from moderation import logs
+from moderation.errors import Unauthorized
 from moderation.metrics import LATENCY, REQUESTS
+from moderation.ops.stats import DatabaseStats
 from moderation.runtime import Runtime
 
 log = logging.getLogger("moderation.access")
@@ -24,35 +27,51 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
 
 class QueueCollector:
-    """Gauges read from the database at scrape time: they are the same whichever process answers."""
+    """Gauges from the database, the same whichever process answers; read through the
+    DatabaseStats cache, so a scrape costs no query while the last reading is recent."""
 
-    def __init__(self, runtime: Runtime) -> None:
+    def __init__(self, runtime: Runtime, stats: DatabaseStats) -> None:
         self.runtime = runtime
+        self.stats = stats
 
     def collect(self):
-        from moderation.articles.models import Article
-        from moderation.comments.models import Comment
-
+        snapshot = self.stats.get()
+        if snapshot is None:  # the database may be down: /metrics still answers with the rest
+            return
         waiting = GaugeMetricFamily("moderation_comments_waiting", "Comments waiting for a moderator")
-        unscored = GaugeMetricFamily("moderation_comments_unscored", "Comments not scored yet (backlog)")
+        waiting.add_metric([], snapshot.waiting)
+        yield waiting
+        unscored = GaugeMetricFamily("moderation_comments_unscored",
+                                     "Comments the scorer has yet to score (its backlog)")
+        unscored.add_metric([], snapshot.unscored)
+        yield unscored
+        oldest = GaugeMetricFamily("moderation_scoring_oldest_unscored_age_seconds",
+                                   "Age of the oldest comment in the scoring backlog (0 when empty)")
+        oldest.add_metric([], snapshot.oldest_unscored_age_seconds(self.runtime.now()))
+        yield oldest
+        failed = GaugeMetricFamily("moderation_comments_scoring_failed",
+                                   "Comments the scorer gave up on; they wait for an admin's retry")
+        failed.add_metric([], snapshot.scoring_failed)
+        yield failed
         locked = GaugeMetricFamily("moderation_threads_locked", "Threads locked, automatically or by hand",
                                    labels=["reason"])
-        try:
-            with self.runtime.db.transaction(write=False) as session:
-                waiting.add_metric([], session.scalar(
-                    select(func.count()).select_from(Comment).where(Comment.awaiting_review == True)))  # noqa: E712
-                unscored.add_metric([], session.scalar(
-                    select(func.count()).select_from(Comment).where(Comment.scored_at.is_(None))))
-                for reason, count in session.execute(select(Article.lock_reason, func.count())
-                                                     .where(Article.locked_at.is_not(None))
-                                                     .group_by(Article.lock_reason)):
-                    locked.add_metric([reason or "unknown"], count)
-        except Exception:  # the database may be down: /metrics still answers with the rest
-            log.warning("metrics: database unavailable")
-            return
-        yield waiting
-        yield unscored
+        for reason, count in sorted(snapshot.locked.items()):
+            locked.add_metric([reason], count)
         yield locked
+        age = GaugeMetricFamily("moderation_database_figures_age_seconds",
+                                "Age of the reading behind the database gauges above")
+        age.add_metric([], max(0.0, (self.runtime.now() - snapshot.read_at).total_seconds()))
+        yield age
+
+
+# Label values come from closed sets, so that requests with invented methods or paths cannot
+# add time series without bound: these methods or "other"; the matched route's template or
+# "unmatched"; the status code.
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def method_label(method: str) -> str:
+    return method if method in KNOWN_METHODS else "other"
 
 
 def install_request_hooks(app: Flask, runtime: Runtime) -> None:
@@ -64,8 +83,11 @@ def install_request_hooks(app: Flask, runtime: Runtime) -> None:
         from prometheus_client import REGISTRY
 
         registry = REGISTRY
+    stats = DatabaseStats(runtime.db, runtime.now, runtime.settings.metrics.refresh_seconds)
+    app.extensions["moderation.stats"] = stats  # /readyz shows the same figures
     database_registry = CollectorRegistry()
-    database_registry.register(QueueCollector(runtime))
+    database_registry.register(QueueCollector(runtime, stats))
+    token = runtime.settings.metrics.token.encode()
     if runtime.settings.webhooks.enabled:
         from moderation.webhooks.status import WebhookCollector
 
@@ -77,6 +99,7 @@ def install_request_hooks(app: Flask, runtime: Runtime) -> None:
         given = request.headers.get("X-Request-Id", "")
         # 32 random hex digits, without building a UUID object on every request.
         g.request_id = given if _REQUEST_ID.match(given) else os.urandom(16).hex()
+        g.request_id_token = logs.request_id.set(g.request_id)
         if request.method == "OPTIONS" and origins:
             return _preflight(origins)
         return None
@@ -85,8 +108,9 @@ def install_request_hooks(app: Flask, runtime: Runtime) -> None:
     def finish(response: Response) -> Response:
         route = _template(request.url_rule.rule) if request.url_rule is not None else "unmatched"
         elapsed = time.perf_counter() - g.get("started", time.perf_counter())
-        REQUESTS.labels(request.method, route, str(response.status_code)).inc()
-        LATENCY.labels(request.method, route).observe(elapsed)
+        method = method_label(request.method)
+        REQUESTS.labels(method, route, str(response.status_code)).inc()
+        LATENCY.labels(method, route).observe(elapsed)
         response.headers["X-Request-Id"] = g.get("request_id", "")
         origin = request.headers.get("Origin")
         if origin and origin in origins:
@@ -94,11 +118,24 @@ def install_request_hooks(app: Flask, runtime: Runtime) -> None:
             response.headers["Vary"] = "Origin"
         if response.status_code >= 500 or log.isEnabledFor(logging.DEBUG):
             log.log(logging.WARNING if response.status_code >= 500 else logging.DEBUG,
-                    "%s %s %s %.1fms", request.method, route, response.status_code, elapsed * 1000)
+                    "%s %s %s %.1fms", method, route, response.status_code, elapsed * 1000)
         return response
+
+    @app.teardown_request
+    def forget_request_id(_error: BaseException | None) -> None:
+        token = g.pop("request_id_token", None)
+        if token is not None:
+            try:
+                logs.request_id.reset(token)
+            except ValueError:  # set in another context: it ends with that context anyway
+                logs.request_id.set(None)
 
     @app.get("/metrics")
     def metrics() -> Response:
+        if token:  # [metrics] token: only the monitoring system may read
+            scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+            if scheme.lower() != "bearer" or not hmac.compare_digest(presented.strip().encode(), token):
+                raise Unauthorized("A metrics token is required (Authorization: Bearer <token>).")
         body = generate_latest(registry) + generate_latest(database_registry)
         return Response(body, mimetype=CONTENT_TYPE_LATEST)
 

@@ -5,6 +5,7 @@ import base64
 import binascii
 import ipaddress
 import json
+import math
 from datetime import datetime, timezone
 from typing import Any
 
@@ -16,6 +17,27 @@ from moderation.closing.policy import MAX_WINDOW_HOURS
 from moderation.text import InvalidText, clean_text, strip_bidi_controls
 
 ARTICLE_ID = validate.Regexp(ARTICLE_ID_PATTERN, error=ARTICLE_ID_RULE)
+
+# Times in cursors: what this API writes, 1970 to 2100 in UTC (input date-times are bounded by
+# their written year, see UtcDateTime). Every deadline computed from such a time (at most a
+# year later) stays a valid date: no OverflowError anywhere downstream.
+EARLIEST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+LATEST = datetime(2101, 1, 1, tzinfo=timezone.utc)  # exclusive
+# Ids are 64-bit signed integers in PostgreSQL and SQLite.
+MAX_ID = 2**63 - 1
+
+
+def bounded_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC if it lies within [EARLIEST, LATEST); ValueError otherwise (never OverflowError)."""
+    if moment.tzinfo is None:
+        raise ValueError("Must include a UTC offset (e.g. 2026-11-25T08:00:00+01:00 or ...Z).")
+    try:
+        utc = moment.astimezone(timezone.utc)
+    except OverflowError:  # 0001-01-01T00:00+05:00 is before year 1 in UTC
+        raise ValueError("Must be between 1970 and 2100.") from None
+    if not EARLIEST <= utc < LATEST:
+        raise ValueError("Must be between 1970 and 2100.")
+    return utc
 
 
 class Contains(validate.Regexp):
@@ -169,7 +191,12 @@ def encode_cursor(values: list[Any]) -> str:
 
 
 def decode_cursor(cursor: str, types: tuple[type, ...]) -> list[Any]:
-    """Decode an opaque cursor made by ``encode_cursor``; ValueError when it was not."""
+    """Decode an opaque cursor made by ``encode_cursor``; ValueError when it was not.
+
+    Values this API never writes are refused here, before they reach a query: integers
+    outside the 64-bit id range and floats that are not finite (``cursor_time`` does the
+    same for dates).
+    """
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
@@ -177,12 +204,29 @@ def decode_cursor(cursor: str, types: tuple[type, ...]) -> list[Any]:
         raise ValueError("not a cursor returned by this API") from None
     if not isinstance(values, list) or len(values) != len(types):
         raise ValueError("not a cursor returned by this API")
+    decoded = []
     for value, expected in zip(values, types):
         if expected is float and isinstance(value, int) and not isinstance(value, bool):
-            continue
+            try:
+                value = float(value)
+            except OverflowError:
+                raise ValueError("not a cursor returned by this API") from None
         if not isinstance(value, expected) or isinstance(value, bool):
             raise ValueError("not a cursor returned by this API")
-    return values
+        if expected is int and not 0 <= value <= MAX_ID:
+            raise ValueError("not a cursor returned by this API")
+        if expected is float and not math.isfinite(value):
+            raise ValueError("not a cursor returned by this API")
+        decoded.append(value)
+    return decoded
+
+
+def cursor_time(value: str) -> datetime:
+    """A date-time from a cursor, in UTC; ValueError unless this API could have written it."""
+    try:
+        return bounded_utc(datetime.fromisoformat(value))
+    except ValueError:
+        raise ValueError("not a cursor returned by this API") from None
 
 
 def decode_cursor_head(cursor: str) -> str:
@@ -208,20 +252,13 @@ def decode_listing_cursor(raw: str | None, types: tuple, prefix: str) -> list | 
     values = decode_cursor(raw, (str, *[str if t is datetime else t for t in types]))
     if values[0] != prefix:
         raise ValueError("this cursor belongs to another listing or order")
-    return [_cursor_time(v) if t is datetime else v for v, t in zip(values[1:], types)]
+    return [cursor_time(v) if t is datetime else v for v, t in zip(values[1:], types)]
 
 
 def encode_listing_cursor(prefix: str, values: list | None) -> str | None:
     if values is None:
         return None
     return encode_cursor([prefix, *[v.isoformat() if isinstance(v, datetime) else v for v in values]])
-
-
-def _cursor_time(value: str) -> datetime:
-    moment = datetime.fromisoformat(value)
-    if moment.tzinfo is None:
-        raise ValueError("not a cursor returned by this API")
-    return moment
 
 
 def cursor_field(listing: str) -> fields.String:

@@ -30,6 +30,7 @@ from moderation.errors import (
     UnsupportedMediaType,
     ValidationError,
 )
+from moderation.logs import redacted
 from moderation.runtime import Runtime
 from moderation.schemas import ErrorSchema, normalise_address
 
@@ -226,5 +227,10 @@ def register_error_handlers(app: Flask) -> None:
     def on_unexpected(error: Exception):
         if isinstance(error, DBAPIError) and error.connection_invalidated:
             return render(Unavailable())
+        safe = redacted(error)  # a database error's message may quote the row: not logged
+        if safe is not error:
+            log.error("database error on %s %s", request.method, request.path,
+                      exc_info=(type(safe), safe, safe.__traceback__))
+            return render(InternalError())
         log.exception("unhandled error on %s %s", request.method, request.path)
         return render(InternalError())

@@ -31,7 +31,8 @@ def base_settings(url: str, **sections) -> Settings:
     settings = Settings().replace(
         database={"url": url, "timeout_seconds": 5.0},
         closing={"run_scheduler": False},
-        scoring={"backend": "fake", "run_worker": False},
+        # allow_download: tests never touch the network (the download tests serve files locally).
+        scoring={"backend": "fake", "run_worker": False, "allow_download": False},
         api={"key_cache_seconds": 0.0},
         # Limits are tested on their own (tests/test_abuse.py); elsewhere they would only
         # make tests that post many comments depend on the order they run in.

@@ -5,6 +5,8 @@ Revises: 0003_domain_events
 Create Date: 2026-11-27
 """
 import sqlalchemy as sa
+
+import moderation.db
 from alembic import op
 
 
@@ -31,6 +33,11 @@ def upgrade() -> None:
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_redactions'))
     )
+    # Scoring failures: attempts, the error class, when it was given up (issue 11).
+    with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('score_attempts', sa.Integer(), server_default='0', nullable=False))
+        batch_op.add_column(sa.Column('score_error', sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column('score_failed_at', moderation.db.UTCDateTime(timezone=True), nullable=True))
     _let_erasure_redact_reasons()
 
 
@@ -58,6 +65,11 @@ def _let_erasure_redact_reasons() -> None:
 
 
 def downgrade() -> None:
+    # Scoring failures (issue 11).
+    with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.drop_column('score_failed_at')
+        batch_op.drop_column('score_error')
+        batch_op.drop_column('score_attempts')
     if op.get_bind().dialect.name == "sqlite":
         op.execute("DROP TRIGGER audit_log_no_update")
         op.execute("CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "

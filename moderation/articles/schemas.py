@@ -16,7 +16,8 @@ class ArticleIn(StrictSchema):
         URL_PATTERN, error="Must be an http(s) URL without spaces or control characters.")])
     published_at = UtcDateTime(required=True, bounded=True)
     language = fields.String(allow_none=True, validate=[validate.Length(max=16), LANGUAGE_TAG])
-    close_after_hours = Hours(allow_none=True)
+    close_after_hours = Hours(allow_none=True, metadata={
+        "description": "This article's window in hours (at most 8760, a year); null: the site's"})
 
 
 class ThreadStatusOut(Schema):

@@ -47,6 +47,13 @@ class Comment(Base):
     # A scoring worker's lease on this comment (see scoring/worker.py).
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claim_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # issue 11: scoring failures (columns added in migrations/versions/0004_review_state.py).
+    # Attempts at scoring this comment alone that raised, the last error's class (never its
+    # message, which may quote the body), and when the worker gave up: it then stays unscored
+    # in the queue until an admin retries it (moderation/scoring/service.py).
+    score_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    score_error: Mapped[str | None] = mapped_column(String(200))
+    score_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # SHA-256 of the stored body, to refuse the same comment posted twice in a row.
     body_digest: Mapped[str | None] = mapped_column(String(64))

@@ -1,5 +1,3 @@
-from datetime import datetime
-
 from flask import jsonify
 from flask.views import MethodView
 
@@ -15,7 +13,7 @@ from moderation.comments.schemas import (
 )
 from moderation.errors import validation_error
 from moderation.ratelimit import RateLimit, per_author, per_reader_address
-from moderation.schemas import ErrorSchema, decode_cursor, encode_cursor
+from moderation.schemas import ErrorSchema, cursor_time, decode_cursor, encode_cursor
 from moderation.web import Blueprint, principal, reader_address, require, runtime, transaction
 
 blp = Blueprint("comments", __name__, description="Reader comments: intake and the public thread", rate_limits=[
@@ -56,9 +54,7 @@ class ThreadComments(MethodView):
         if args["cursor"]:
             try:
                 created_at, comment_id = decode_cursor(args["cursor"], (str, int))
-                after = (datetime.fromisoformat(created_at), comment_id)
-                if after[0].tzinfo is None:
-                    raise ValueError("not a cursor returned by this API")
+                after = (cursor_time(created_at), comment_id)
             except ValueError as exc:
                 raise validation_error("cursor", str(exc)) from None
         with transaction(write=False) as session:

@@ -4,6 +4,7 @@ from moderation.comments.models import STATUSES
 from moderation.comments.schemas import FullComment
 from moderation.review.models import REPORT_REASONS
 from moderation.schemas import ARTICLE_ID, CleanText, PageArgs, StrictSchema, UtcDateTime, author_id_field, cursor_field
+from moderation.scoring.schemas import ScoringStateOut
 
 ACTION = validate.OneOf(["approve", "reject"])
 
@@ -49,6 +50,8 @@ class QueueItemOut(Schema):
     comment = fields.Nested(QueueComment, required=True)
     scores = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True), allow_none=True, required=True,
                          metadata={"description": "Every class; null where the comment's model does not produce it"})
+    # Whether the scorer is still on it, or gave up ("failed": an admin may retry).
+    scoring = fields.Nested(ScoringStateOut, required=True)
     language = fields.Function(lambda item: item.comment.language, allow_none=True)
     model = fields.String(allow_none=True, metadata={"description": "The model that scored it ([scoring.models])"})
     language_covered = fields.Boolean(allow_none=True, metadata={

@@ -49,6 +49,13 @@ class QueueItem:
     model: str | None = None
     language_covered: bool | None = None
 
+    @property
+    def scoring(self):
+        """issue 11: the comment's scoring state (scored, waiting, or failed to score)."""
+        from moderation.scoring.service import scoring_state
+
+        return scoring_state(self.comment)
+
 
 @dataclass(frozen=True)
 class QueuePage:

@@ -1,16 +1,20 @@
 """Detoxify, loaded once per process, scoring in batches.
 
-Loading never waits on the network unless ``[scoring] allow_download`` is on: weights come
-from ``checkpoint``, or from the torch hub cache where `moderation model download` put them;
-the tokenizer and config from ``huggingface_config_path`` or the Hugging Face cache.
+Weights come from ``checkpoint``, or from the torch hub cache, where `moderation model
+download` or, with ``[scoring] allow_download`` (the default), the scorer itself puts them
+once (scoring/download.py: progress, timeouts, checksum). The tokenizer and config come from
+``huggingface_config_path`` or the Hugging Face cache (fetched with the model when allowed).
+With ``allow_download = false`` nothing is ever fetched: the service runs air-gapped.
 """
 from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 
 from moderation.config import ScoringSettings
+from moderation.scoring.download import DownloadProgress, download
 
 log = logging.getLogger(__name__)
 
@@ -35,16 +39,52 @@ def _forbid_hub_downloads() -> None:
         pass
 
 
-def cached_checkpoint(model_type: str) -> Path | None:
-    """Where torch hub keeps the checkpoint Detoxify downloads for ``model_type``, if present."""
-    import torch
+def _bound_hub_timeouts(settings: ScoringSettings) -> None:
+    """The Hugging Face files (config, tokenizer) are fetched with the same bounded timeouts."""
+    try:
+        import huggingface_hub.constants as hub_constants
+
+        hub_constants.HF_HUB_ETAG_TIMEOUT = int(max(1, settings.download_connect_timeout_seconds))
+        hub_constants.HF_HUB_DOWNLOAD_TIMEOUT = int(max(1, settings.download_read_timeout_seconds))
+    except ImportError:  # pragma: no cover
+        pass
+
+
+def weights_url(settings: ScoringSettings) -> str:
+    """Where the checkpoint for ``model_type`` is downloaded from."""
+    if settings.download_url:
+        return settings.download_url
     from detoxify.detoxify import MODEL_URLS
 
-    url = MODEL_URLS.get(model_type)
+    url = MODEL_URLS.get(settings.model_type)
     if url is None:
-        return None
-    path = Path(torch.hub.get_dir()) / "checkpoints" / url.rsplit("/", 1)[-1]
-    return path if path.exists() else None
+        raise FileNotFoundError(f"Detoxify publishes no weights for model type {settings.model_type!r}")
+    return url
+
+
+def weights_path(settings: ScoringSettings) -> Path:
+    """The checkpoint's place in the torch hub cache (where Detoxify would put it, too)."""
+    import torch
+
+    return Path(torch.hub.get_dir()) / "checkpoints" / weights_url(settings).rsplit("/", 1)[-1].split("?")[0]
+
+
+def cached_checkpoint(settings: ScoringSettings) -> Path | None:
+    """The configured model's checkpoint in the torch hub cache, if it is there."""
+    path = weights_path(settings)
+    return path if path.is_file() else None
+
+
+def fetch_weights(settings: ScoringSettings, progress: DownloadProgress | None = None, show: bool = True,
+                  stop: threading.Event | None = None) -> Path:
+    """Download the configured checkpoint into the torch hub cache unless it is there already."""
+    cached = cached_checkpoint(settings)
+    if cached is not None:
+        return cached
+    url = weights_url(settings)
+    return download(url, weights_path(settings), connect_timeout=settings.download_connect_timeout_seconds,
+                    read_timeout=settings.download_read_timeout_seconds,
+                    progress=progress or DownloadProgress(url), show=show, stop=stop)
 
 
 class DetoxifyScorer:
@@ -53,26 +93,35 @@ class DetoxifyScorer:
         self.model = None
         self.name = f"detoxify-{settings.model_type}"
         self.languages = MODEL_LANGUAGES.get(settings.model_type, {"en"})
+        # While the weights are being downloaded: how far it is (the worker shows it in /readyz).
+        self.download: DownloadProgress | None = None
+        self.stop_event: threading.Event | None = None
 
-    def _checkpoint(self) -> str | None:
+    def _checkpoint(self) -> str:
         if self.settings.checkpoint:
             path = Path(self.settings.checkpoint)
             if not path.is_file():
                 raise FileNotFoundError(f"no checkpoint file at {path}")
             return str(path)
-        cached = cached_checkpoint(self.settings.model_type)
+        cached = cached_checkpoint(self.settings)
         if cached is not None:
             return str(cached)
         if not self.settings.allow_download:
             raise FileNotFoundError(
-                f"no local weights for Detoxify {self.settings.model_type!r}: set [scoring] checkpoint, "
-                "or run `moderation model download` where there is network")
-        return None  # Detoxify downloads them
+                f"no local weights for Detoxify {self.settings.model_type!r} and [scoring] allow_download is off: "
+                "set [scoring] checkpoint, or run `moderation model download` where there is network")
+        self.download = DownloadProgress(weights_url(self.settings))
+        try:
+            return str(fetch_weights(self.settings, self.download, stop=self.stop_event))
+        finally:
+            self.download = None
 
     def load(self) -> None:
         import torch
 
-        if not self.settings.allow_download:
+        if self.settings.allow_download:
+            _bound_hub_timeouts(self.settings)
+        else:
             _forbid_hub_downloads()
         checkpoint = self._checkpoint()
         torch.set_num_threads(self.settings.threads)
@@ -85,8 +134,7 @@ class DetoxifyScorer:
             model.model = torch.ao.quantization.quantize_dynamic(model.model, {torch.nn.Linear},
                                                                  dtype=torch.qint8)
         model.model.eval()
-        if checkpoint is not None:
-            self.name = f"detoxify-{self.settings.model_type}:{Path(checkpoint).name}"
+        self.name = f"detoxify-{self.settings.model_type}:{Path(checkpoint).name}"
         if self.settings.precision == "int8":
             self.name += ":int8"
         self.model = model
@@ -114,10 +162,14 @@ def _nth(values, position: int) -> float:
     return values if isinstance(values, float) else values[position]
 
 
-def download(settings: ScoringSettings) -> str:
-    """Fetch the weights and tokenizer into the local caches (for `moderation model download`)."""
-    from detoxify import Detoxify
+def download_model(settings: ScoringSettings) -> str:
+    """`moderation model download`: the weights (with progress), then the tokenizer and config
+    through Detoxify itself, so that the service later loads everything from the caches."""
+    import dataclasses
 
-    Detoxify(model_type=settings.model_type, device="cpu")
-    cached = cached_checkpoint(settings.model_type)
-    return f"Detoxify {settings.model_type!r} weights cached at {cached}"
+    settings = dataclasses.replace(settings, allow_download=True)  # asked for explicitly
+    if not settings.checkpoint:
+        fetch_weights(settings)
+    scorer = DetoxifyScorer(settings)
+    scorer.load()
+    return f"Detoxify {settings.model_type!r} ready: {scorer.name} (cached under {weights_path(settings).parent})"

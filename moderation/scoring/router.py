@@ -71,6 +71,26 @@ class ModelRouter:
             found |= set(scorer.languages)
         return found | {language for language in self.scorers if language != DEFAULT}
 
+    @property
+    def download(self):
+        """The weights download in progress, if one of the models is downloading them."""
+        for scorer in self.scorers.values():
+            progress = getattr(scorer, "download", None)
+            if progress is not None:
+                return progress
+        return None
+
+    @property
+    def stop_event(self):
+        return next((getattr(s, "stop_event", None) for s in self.scorers.values()), None)
+
+    @stop_event.setter
+    def stop_event(self, event) -> None:
+        """A download stops with the service, whichever model makes it."""
+        for scorer in self.scorers.values():
+            if hasattr(scorer, "stop_event"):
+                scorer.stop_event = event
+
     def load(self) -> None:
         for language, scorer in self.scorers.items():
             try:

@@ -1,7 +1,14 @@
 """The scoring worker: loads the model in the background, then scores the backlog in batches.
 
-``score_pending`` is the plain job (tests and the CLI call it); ``ScoringWorker`` adds the
-thread, the model's loading with back-off, waking on new comments and status for /readyz.
+``score_pending`` / ``score_batch`` are the plain job (tests and the CLI call them);
+``ScoringWorker`` adds the thread, the model's loading (and download) with back-off, waking
+on new comments, the thread's CPU share (scoring/share.py) and status for /readyz.
+
+A batch whose scoring raises is split in halves until the comments at fault are found; the
+others are scored as usual. A comment at fault gets an attempt counted and is retried after a
+back-off; after ``[scoring] max_attempts`` it is marked failed to score (scoring/service.py).
+When every comment of a batch fails, a known-good sentence tells a broken model (nobody's
+fault: the comments go back to the backlog untouched) from comments that break it.
 """
 from __future__ import annotations
 
@@ -12,38 +19,115 @@ import socket
 import threading
 import time
 import uuid
+from collections import deque
+from dataclasses import dataclass
 from datetime import timedelta
 
 from moderation.leader import MachineLock
-from moderation.metrics import SCORED, SCORING_SECONDS
+from moderation.logs import redacted
+from moderation.metrics import SCORED, SCORING_FAILURES, SCORING_SECONDS
 from moderation.runtime import Runtime
 from moderation.scoring import service
 from moderation.scoring.language import LanguageDetector
 from moderation.scoring.router import as_router, build_scorer
 from moderation.scoring.scorer import Scorer
+from moderation.scoring.share import apply_cpu_share, pause_after
 
 log = logging.getLogger(__name__)
 
+# Scored when a whole batch fails, to tell a broken model from comments that break it.
+CANARY = "Merci pour cet article, très intéressant."
+# /readyz reports the scorer degraded while one of the last RECENT_BATCHES batches, within
+# RECENT_SECONDS, failed.
+RECENT_BATCHES = 10
+RECENT_SECONDS = 600.0
 
-def score_pending(runtime: Runtime, scorer: Scorer, detector: LanguageDetector | None, worker_id: str) -> int:
-    """Claim one batch of unscored comments, score it and store the scores; returns how many."""
+
+class ScorerBroken(Exception):
+    """The model fails on a known-good sentence too: no comment is to blame."""
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    claimed: int = 0
+    scored: int = 0
+    failed: int = 0  # comments whose scoring raised in this batch
+    gave_up: int = 0  # of which were marked failed to score (max_attempts reached)
+    error: str | None = None  # the last error's class
+
+
+def _run_model(scorer: Scorer, detector: LanguageDetector | None, items: list[service.Claimed], batch_size: int):
+    """Each item with its routed result: the language first, which picks the model ([scoring.models])."""
+    texts = [item.body for item in items]
+    languages = detector.detect(texts) if detector is not None else [None] * len(texts)
+    return list(zip(items, as_router(scorer, batch_size).route(texts, languages)))
+
+
+def _isolate(scorer: Scorer, detector: LanguageDetector | None, items: list[service.Claimed], batch_size: int):
+    """Score ``items``; when that raises, split in halves (recursively) to find the culprits.
+
+    Returns (scored: [(item, routed result)], failed: [(item, exception)]). A batch of n
+    with one bad comment costs about 2 log2(n) extra calls.
+    """
+    try:
+        return _run_model(scorer, detector, items, batch_size), []
+    except Exception as exc:
+        if len(items) == 1:
+            return [], [(items[0], exc)]
+        middle = len(items) // 2
+        first_ok, first_failed = _isolate(scorer, detector, items[:middle], batch_size)
+        second_ok, second_failed = _isolate(scorer, detector, items[middle:], batch_size)
+        return first_ok + second_ok, first_failed + second_failed
+
+
+def _model_works(scorer: Scorer) -> bool:
+    try:
+        scorer.score([CANARY])
+        return True
+    except Exception:
+        return False
+
+
+def score_batch(runtime: Runtime, scorer: Scorer, detector: LanguageDetector | None, worker_id: str) -> BatchResult:
+    """Claim one batch of unscored comments, score it and store what could be scored.
+
+    Raises ScorerBroken (after giving the batch back) when the model fails on everything.
+    """
     settings = runtime.settings.scoring
     with runtime.db.transaction() as session:
         claimed = service.claim_batch(session, worker_id, runtime.now(), settings.batch_size,
                                       timedelta(seconds=settings.claim_seconds))
     if not claimed:
-        return 0
-    texts = [item.body for item in claimed]
-    # The language first: it picks the model ([scoring.models]).
-    languages = detector.detect(texts) if detector is not None else [None] * len(texts)
-    routed = as_router(scorer, settings.batch_size).route(texts, languages)
-    for item, result in zip(claimed, routed):
+        return BatchResult()
+    scored, failed = _isolate(scorer, detector, claimed, settings.batch_size)
+    if failed and not scored and not _model_works(scorer):
+        with runtime.db.transaction() as session:
+            service.release(session, worker_id, [item.id for item in claimed])
+        raise ScorerBroken(type(failed[0][1]).__name__)
+    for item, result in scored:
         if result.language is not None and not result.covered:
             # No body in the log: only what ops need to act on.
             log.warning("comment %s is in %r, which model %s does not cover", item.id, result.language, result.model)
-    results = [service.Scored(item.id, r.scores, r.language, r.model, r.covered) for item, r in zip(claimed, routed)]
+    results = [service.Scored(item.id, r.scores, r.language, r.model, r.covered) for item, r in scored]
+    gave_up = 0
     with runtime.db.transaction() as session:
-        return service.store_scores(session, worker_id, scorer.name, results, settings, runtime.now())
+        stored = service.store_scores(session, worker_id, scorer.name, results, settings, runtime.now())
+        for item, exc in failed:
+            error = type(exc).__name__
+            if service.record_failure(session, worker_id, item.id, error, runtime.now(), settings):
+                gave_up += 1
+                # The error's class only: a model's message can quote the text it choked on.
+                log.error("comment %s failed to score %d times (%s): marked failed; an admin can retry it",
+                          item.id, settings.max_attempts, error)
+            else:
+                log.warning("comment %s failed to score (%s); it will be retried", item.id, error)
+    return BatchResult(claimed=len(claimed), scored=stored, failed=len(failed), gave_up=gave_up,
+                       error=type(failed[-1][1]).__name__ if failed else None)
+
+
+def score_pending(runtime: Runtime, scorer: Scorer, detector: LanguageDetector | None, worker_id: str) -> int:
+    """Claim one batch of unscored comments, score it and store the scores; returns how many."""
+    return score_batch(runtime, scorer, detector, worker_id).scored
 
 
 class ScoringWorker:
@@ -58,10 +142,16 @@ class ScoringWorker:
         self.reason: str | None = None
         self.next_retry_at: float | None = None
         self.scored_total = 0
+        self.failed_total = 0
         self.last_batch_seconds: float | None = None
+        self.last_error: str | None = None
+        self._recent: deque[tuple[float, bool]] = deque(maxlen=RECENT_BATCHES)
+        self._logged_reason: str | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        if hasattr(self.scorer, "stop_event"):
+            self.scorer.stop_event = self._stop  # a download stops with the service
         # Embedded in serving processes: one scorer per machine, the others stand by.
         self._machine_lock = MachineLock(str(runtime.db.engine.url), "scorer") if one_per_machine else None
 
@@ -79,11 +169,37 @@ class ScoringWorker:
     def wake(self) -> None:
         self._wake.set()
 
+    def degraded(self) -> bool:
+        """One of the recent batches failed (a comment broke the model, or the model broke)."""
+        now = time.monotonic()
+        return any(failed and now - at < RECENT_SECONDS for at, failed in list(self._recent))
+
     def status(self) -> dict:
-        return {"ok": self.state in ("ready", "standby"), "state": self.state, "model": self.scorer.name,
-                "reason": self.reason, "scored": self.scored_total,
-                "retry_in_seconds": None if self.next_retry_at is None
-                else max(0.0, round(self.next_retry_at - time.monotonic(), 1))}
+        state = self.state
+        download = getattr(self.scorer, "download", None)
+        if state == "loading" and download is not None:
+            state = "downloading"
+        elif state == "ready" and self.degraded():
+            state = "degraded"
+        status = {"ok": state in ("ready", "standby"), "state": state, "model": self.scorer.name,
+                  "reason": self.reason, "scored": self.scored_total, "failed": self.failed_total,
+                  "retry_in_seconds": None if self.next_retry_at is None
+                  else max(0.0, round(self.next_retry_at - time.monotonic(), 1))}
+        if state == "downloading":
+            status["download"] = download.snapshot()
+        if state == "degraded":
+            status["recent_failed_batches"] = sum(1 for _, failed in list(self._recent) if failed)
+            status["last_error"] = self.last_error
+        return status
+
+    def _say_unavailable(self, reason: str) -> None:
+        # One line per new reason: a machine without network is told once why scoring waits,
+        # not at every retry.
+        if reason != self._logged_reason:
+            log.error("scoring model unavailable, comments wait unscored: %s", reason)
+            self._logged_reason = reason
+        else:
+            log.debug("scoring model still unavailable: %s", reason)
 
     def load_model(self) -> bool:
         """Try once to load the model (and the language detector's); True when it is ready."""
@@ -94,14 +210,15 @@ class ScoringWorker:
                 self.detector.detect(["Chargement des modèles de langue."])
         except Exception as exc:  # no weights, no network, no memory: keep accepting comments
             self.state, self.reason = "unavailable", f"{type(exc).__name__}: {exc}"[:500]
-            log.error("scoring model unavailable, comments wait unscored: %s", self.reason)
+            self._say_unavailable(self.reason)
             return False
         self.state, self.reason, self.next_retry_at = "ready", None, None
+        self._logged_reason = None
         log.info("scoring model %s loaded", self.scorer.name)
         return True
 
     def _run(self) -> None:
-        _lower_priority(self.settings.niceness)
+        apply_cpu_share(self.settings.scheduling, self.settings.niceness)
         if self._machine_lock is not None:
             self.state = "standby"
             while not self._machine_lock.try_acquire():
@@ -115,41 +232,48 @@ class ScoringWorker:
             if self._stop.wait(delay):
                 return
             delay = min(delay * 2, self.settings.retry_max_seconds)
+        backoff = self.settings.retry_initial_seconds
         while not self._stop.is_set():
+            wait = self.settings.poll_interval_seconds
             try:
                 started = time.monotonic()
-                scored = score_pending(self.runtime, self.scorer, self.detector, self.worker_id)
-                if scored:
-                    self.reason = None
-                    self.scored_total += scored
-                    self.last_batch_seconds = time.monotonic() - started
-                    SCORING_SECONDS.observe(self.last_batch_seconds)
-                    SCORED.inc(scored)
+                result = score_batch(self.runtime, self.scorer, self.detector, self.worker_id)
+                if result.claimed:
+                    self._batch_done(result, time.monotonic() - started)
+                    backoff = self.settings.retry_initial_seconds
+                    # Within the duty cycle, at once to the next batch.
+                    if self._stop.wait(pause_after(time.monotonic() - started, self.settings.max_busy_fraction)):
+                        return
                     continue
-            except Exception as exc:
-                self.reason = f"{type(exc).__name__}"
-                log.exception("scoring batch failed; its comments return to the backlog when the claim expires")
-                self._stop.wait(self.settings.poll_interval_seconds)
-            self._wake.wait(self.settings.poll_interval_seconds)
+            except ScorerBroken as exc:
+                self._batch_failed(f"the model fails on every text ({exc})")
+                log.error("scoring model fails on every text (%s); retrying in %g s", exc, backoff)
+                wait, backoff = backoff, min(backoff * 2, self.settings.retry_max_seconds)
+            except Exception as exc:  # the database, most likely: the claims expire, nothing is lost
+                self._batch_failed(type(exc).__name__)
+                safe = redacted(exc)
+                log.error("scoring batch failed (%s); its comments return to the backlog when the claim expires",
+                          type(exc).__name__, exc_info=(type(safe), safe, safe.__traceback__))
+                wait = max(wait, self.settings.poll_interval_seconds)
+            self._wake.wait(wait)
             self._wake.clear()
 
+    def _batch_done(self, result: BatchResult, seconds: float) -> None:
+        self._recent.append((time.monotonic(), bool(result.failed)))
+        if result.failed:
+            self.failed_total += result.gave_up
+            self.last_error = result.error
+            SCORING_FAILURES.inc(result.failed)
+        if result.scored:
+            self.reason = None
+            self.scored_total += result.scored
+            self.last_batch_seconds = seconds
+            SCORING_SECONDS.observe(seconds)
+            SCORED.inc(result.scored)
 
-def _lower_priority(niceness: int) -> None:
-    """Give this thread (and so the model, which computes in it) a lower CPU priority.
-
-    Linux schedules threads on their own: with a positive niceness, request threads win the
-    CPU during a burst and scoring takes what is left, catching up afterwards.
-    """
-    if niceness <= 0:
-        return
-    thread_id = threading.get_native_id()
-    try:
-        os.setpriority(os.PRIO_PROCESS, thread_id, niceness)
-        if niceness >= 19:
-            # The lowest: Linux's idle class, CPU time that no request thread wants.
-            os.sched_setscheduler(thread_id, os.SCHED_IDLE, os.sched_param(0))
-    except (OSError, AttributeError):
-        log.warning("cannot lower the scoring thread's priority on this system")
+    def _batch_failed(self, error: str) -> None:
+        self._recent.append((time.monotonic(), True))
+        self.last_error = self.reason = error
 
 
 def run_forever(runtime: Runtime) -> None:
@@ -158,7 +282,7 @@ def run_forever(runtime: Runtime) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: worker.stop())
     worker.start()
-    if runtime.settings.analyzer.enabled:  # issue 16: this machine's analyze requests, on this model copy
+    if runtime.settings.analyzer.enabled:  # this machine's analyze requests, on this model copy
         from moderation.analyzer.host import AnalyzerHost
 
         AnalyzerHost(runtime, worker).start()

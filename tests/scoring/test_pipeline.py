@@ -200,7 +200,8 @@ def test_end_to_end_post_to_scores_through_real_detoxify(settings, engine, commi
         posted = client.post("/api/v1/articles/a-1/comments", headers=frontend,
                              json={"author": {"id": "r", "name": "R"}, "body": "Quel article intéressant, merci!"})
         assert posted.status_code == 202
-        deadline = time.monotonic() + 60
+        # Generous: on a machine kept busy by other work the scorer still gets its share, slowly.
+        deadline = time.monotonic() + 180
         while time.monotonic() < deadline and stored(runtime, posted.json["id"])[1] is None:
             time.sleep(0.1)
         comment, score = stored(runtime, posted.json["id"])
