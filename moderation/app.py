@@ -10,7 +10,14 @@ from flask_smorest import Api
 from moderation.clock import Clock
 from moderation.config import Settings, load_settings
 from moderation.observability import install_request_hooks
-from moderation.openapi import ArticleIdConverter, ContractPlugin, article_id_schema, document_configured_limits
+from moderation.openapi import (
+    ArticleIdConverter,
+    AuthorIdConverter,
+    ContractPlugin,
+    article_id_schema,
+    author_id_schema,
+    document_configured_limits,
+)
 from moderation.ratelimit import install_rate_limits
 from moderation.runtime import Runtime
 from moderation.schemas import ErrorSchema
@@ -41,6 +48,10 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
         OPENAPI_VERSION="3.0.3",
         OPENAPI_URL_PREFIX=API_PREFIX,
         OPENAPI_JSON_PATH="openapi.json",
+        API_SPEC_OPTIONS={"info": {
+            "description": "The site's frontend registers articles and posts readers' comments; moderators work "
+                           "the review queue. Reference: /api/v1/docs.",
+            "license": {"name": "AGPL-3.0-or-later", "url": "https://www.gnu.org/licenses/agpl-3.0.html"}}},
         MAX_CONTENT_LENGTH=settings.api.max_request_bytes,
     )
     app.json.sort_keys = False
@@ -49,8 +60,12 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
 
     api = _Api(app, spec_kwargs={"servers": [{"url": "/"}], "extra_plugins": [ContractPlugin()]})
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    # flask-smorest's pagination header schema: no listing here uses it (cursors are in the body).
+    api.spec.components.schemas.pop("PaginationMetadata", None)
     app.url_map.converters["article_id"] = ArticleIdConverter
     api.register_converter(ArticleIdConverter, article_id_schema)
+    app.url_map.converters["author_id"] = AuthorIdConverter
+    api.register_converter(AuthorIdConverter, author_id_schema)
 
     from moderation.articles.views import blp as articles
     from moderation.closing.views import blp as closing
@@ -72,6 +87,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     api.register_blueprint(scoring, url_prefix=f"{API_PREFIX}/moderation")
     document_configured_limits(api.spec.components, settings)
     app.register_blueprint(health)
+    from moderation.reference.views import bp as reference
+
+    app.register_blueprint(reference)
     from moderation.console.mount import install_console
 
     install_console(app, runtime)

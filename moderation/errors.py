@@ -39,6 +39,10 @@ class Forbidden(ApiError):
     status, code, message = 403, "forbidden", "This API key's role may not do this."
 
 
+class AddressRefused(ApiError):
+    status, code, message = 403, "address_refused", "Deliveries to this address are refused by configuration."
+
+
 class AuthorBanned(ApiError):
     status, code, message = 403, "author_banned", "This author may not post comments."
 

@@ -5,6 +5,7 @@ client (or a fuzzer) chain real ids.
 """
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from apispec import BasePlugin
@@ -12,6 +13,7 @@ from werkzeug.routing import BaseConverter
 
 from moderation.articles.models import ARTICLE_ID_RULE
 from moderation.config import Settings
+from moderation.text import CONTROL, VISIBLE, WHITESPACE
 
 API = "/api/v1"
 
@@ -21,6 +23,19 @@ class ArticleIdConverter(BaseConverter):
     simply not found, and the document states the same pattern."""
 
     regex = r"[A-Za-z0-9._:\-]{1,128}"
+
+
+class AuthorIdConverter(BaseConverter):
+    """``<author_id:...>`` in the deprecated author routes: one path segment with something
+    visible in it (what intake would store); anything else matches no route."""
+
+    regex = f"[^/]*?[^/{WHITESPACE}{CONTROL}][^/]*"
+
+
+def author_id_schema(_converter: BaseConverter) -> dict[str, Any]:
+    return {"type": "string", "pattern": VISIBLE, "minLength": 1,
+            "description": "The author's id (ids with \"/\" cannot travel in a path: use the routes with the id "
+                           "in the body)"}
 
 
 def article_id_schema(_converter: BaseConverter) -> dict[str, Any]:
@@ -66,6 +81,33 @@ LINKS: dict[tuple[str, str, str], dict[str, dict]] = {
                        "parameters": {"comment_id": "$response.body#/comment/id"}},
     },
 }
+_QUEUE = f"{API}/moderation/queue"
+_RETRY = f"{API}/moderation/comments/{{comment_id}}/scoring/retry"
+_HOOKS = f"{API}/admin/webhooks"
+_HOOK = f"{API}/admin/webhooks/{{endpoint_id}}"
+_FIRST_COMMENT = {"comment_id": "$response.body#/comments/0/id"}
+_FIRST_ITEM = {"comment_id": "$response.body#/items/0/comment/id"}
+LINKS[(_THREAD, "get", "200")] = {
+    "GetComment": {"operationRef": _ref(_COMMENT, "get"), "parameters": _FIRST_COMMENT},
+    "Decide": {"operationRef": _ref(_DECISION, "post"), "parameters": _FIRST_COMMENT},
+    "Report": {"operationRef": _ref(_REPORTS, "post"), "parameters": _FIRST_COMMENT},
+    "RetryScoring": {"operationRef": _ref(_RETRY, "post"), "parameters": _FIRST_COMMENT},
+}
+LINKS[(_QUEUE, "get", "200")] = {
+    "Decide": {"operationRef": _ref(_DECISION, "post"), "parameters": _FIRST_ITEM,
+               "requestBody": {"action": "approve", "expected_version": "$response.body#/items/0/comment/version"}},
+    "Report": {"operationRef": _ref(_REPORTS, "post"), "parameters": _FIRST_ITEM},
+    "GetComment": {"operationRef": _ref(_COMMENT, "get"), "parameters": _FIRST_ITEM},
+}
+_ENDPOINT = {"endpoint_id": "$response.body#/id"}
+LINKS[(_HOOKS, "post", "201")] = {
+    name: {"operationRef": _ref(path, method), "parameters": _ENDPOINT}
+    for name, path, method in [
+        ("GetEndpoint", _HOOK, "get"), ("ChangeEndpoint", _HOOK, "patch"), ("Disable", f"{_HOOK}/disable", "post"),
+        ("Enable", f"{_HOOK}/enable", "post"), ("RotateSecret", f"{_HOOK}/rotate-secret", "post"),
+        ("SendTest", f"{_HOOK}/test", "post"), ("Deliveries", f"{_HOOK}/deliveries", "get"),
+        ("Attempts", f"{_HOOK}/attempts", "get"), ("Redeliver", f"{_HOOK}/redeliver", "post")]
+}
 _ARTICLE_PUT_CREATED = (_ARTICLE, "put", "201")
 LINKS[_ARTICLE_PUT_CREATED] = LINKS[(_ARTICLE, "put", "200")]
 
@@ -80,14 +122,24 @@ class ContractPlugin(BasePlugin):
     """Adds the links above and the HTTP server's own responses to every operation."""
 
     def operation_helper(self, path: str | None = None, operations: dict | None = None, **kwargs: Any) -> None:
+        rule = kwargs.get("rule")
         for method, operation in (operations or {}).items():
+            if rule is not None and "operationId" not in operation:
+                # Stable names for generated clients: the view's class and the method,
+                # e.g. thread_comments_post.
+                view = rule.endpoint.rpartition(".")[2]
+                operation["operationId"] = f"{_snake(view)}_{method}"
             responses = operation.setdefault("responses", {})
-            for status, links in ((s, LINKS.get((path, method, s))) for s in list(responses)):
+            for status, links in ((s, LINKS.get((path, method, str(s)))) for s in list(responses)):
                 if links and isinstance(responses[status], dict) and "$ref" not in responses[status]:
                     responses[status]["links"] = links
             for status, description in SERVER_RESPONSES.items():
                 responses.setdefault(status, {"description": description,
                                               "content": {"text/html": {"schema": {"type": "string"}}}})
+
+
+def _snake(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def document_configured_limits(spec_components: Any, settings: Settings) -> None:

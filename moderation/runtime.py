@@ -45,6 +45,7 @@ class Runtime:
         signals.comment_stored.connect(self._wake_scorer, sender=self.db)
         signals.deadlines_changed.connect(self._replan_deadlines, sender=self.db)
         signals.events_published.connect(self._wake_webhooks, sender=self.db)
+        signals.deliveries_queued.connect(self._wake_webhooks, sender=self.db)
 
     def now(self) -> datetime:
         return self.clock.now()

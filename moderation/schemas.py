@@ -14,7 +14,15 @@ from marshmallow import Schema, ValidationError, fields, validate
 from moderation.articles.models import ARTICLE_ID_PATTERN, ARTICLE_ID_RULE
 from moderation.clock import utc_iso
 from moderation.closing.policy import MAX_WINDOW_HOURS
-from moderation.text import InvalidText, clean_text, strip_bidi_controls
+from moderation.text import (  # noqa: F401  (patterns re-exported for the schemas of every domain)
+    RECEIVER_URL_PATTERN,
+    URL_PATTERN,
+    VISIBLE,
+    VISIBLE_IN_NAMES,
+    InvalidText,
+    clean_text,
+    strip_bidi_controls,
+)
 
 ARTICLE_ID = validate.Regexp(ARTICLE_ID_PATTERN, error=ARTICLE_ID_RULE)
 
@@ -48,13 +56,6 @@ class Contains(validate.Regexp):
         if self.regex.search(value) is None:
             raise ValidationError(self._format_error(value))
         return value
-
-
-# Something visible: a character that is neither whitespace nor one of the characters
-# clean_text removes (and, for names, strip_bidi_controls): so a value matching it is never
-# blank once cleaned.
-VISIBLE = r"[^\s\x00-\x08\x0b-\x1f\x7f-\x9f]"
-VISIBLE_IN_NAMES = r"[^\s\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
 
 
 class StrictSchema(Schema):

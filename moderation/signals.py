@@ -22,6 +22,8 @@ comment_stored = _signals.signal("comment-stored")
 deadlines_changed = _signals.signal("deadlines-changed")
 #: Events were written to the outbox.
 events_published = _signals.signal("events-published")
+#: Webhook deliveries were queued by hand (a test event, a redelivery, an endpoint enabled).
+deliveries_queued = _signals.signal("deliveries-queued")
 
 
 def notify_after_commit(session: Session, signal: Signal) -> None:

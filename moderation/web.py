@@ -56,6 +56,16 @@ class _Parser(FlaskParser):
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):
         raise ValidationError(details=_flatten_locations(error.normalized_messages()))
 
+    def load_json(self, req: Any, schema: Any) -> Any:
+        """JSON values must have the JSON type the document states: "9" is not a number and 0
+        is not a boolean (marshmallow alone would take both)."""
+        data = super().load_json(req, schema)
+        if isinstance(data, dict):
+            problems = _json_type_problems(schema, data)
+            if problems:
+                raise ValidationError(details=problems)
+        return data
+
     def load_querystring(self, req: Any, schema: Any) -> Any:
         """A parameter documented as one value, given several times, is refused (not silently
         read as its first value)."""
@@ -65,6 +75,24 @@ class _Parser(FlaskParser):
         if repeated:
             raise ValidationError(details=repeated)
         return super().load_querystring(req, schema)
+
+
+def _json_type_problems(schema: Any, data: dict) -> dict:
+    problems: dict = {}
+    for field in schema.fields.values():
+        key = field.data_key or field.name
+        if key not in data or data[key] is None:
+            continue
+        value = data[key]
+        if isinstance(field, ma_fields.Boolean) and not isinstance(value, bool):
+            problems[key] = ["Must be true or false."]
+        elif isinstance(field, ma_fields.Number) and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            problems[key] = ["Must be a number."]
+        elif isinstance(field, ma_fields.Nested) and isinstance(value, dict):
+            nested = _json_type_problems(field.schema, value)
+            if nested:
+                problems[key] = nested
+    return problems
 
 
 def _flatten_locations(messages: dict) -> dict:

@@ -7,9 +7,6 @@ over HTTP on loopback, and `kill -9` of the whole server. Scoring uses the fake 
 """
 import os
 import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -23,33 +20,7 @@ from moderation.comments.models import Comment
 from moderation.db import Database
 from moderation.runtime import Runtime
 from tests.factories import make_article, make_key
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_server(url: str, port: int, tmp_path) -> subprocess.Popen:
-    env = {**os.environ, "MODERATION_DATABASE__URL": url, "MODERATION_SCORING__BACKEND": "fake",
-           "MODERATION_SCORING__POLL_INTERVAL_SECONDS": "0.2", "MODERATION_CLOSING__SWEEP_INTERVAL_SECONDS": "1",
-           "MODERATION_RATELIMIT__ENABLED": "false", "MODERATION_API__KEY_CACHE_SECONDS": "30",
-           # Batches claimed by the killed workers return to the backlog when their lease ends.
-           "MODERATION_SCORING__CLAIM_SECONDS": "3"}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "4", "-b", f"127.0.0.1:{port}",
-         "--control-socket", str(tmp_path / "gunicorn.ctl"), "moderation.server:application()"],
-        env=env, stdout=subprocess.DEVNULL, stderr=open(tmp_path / "server.log", "ab"), start_new_session=True)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return server
-        except requests.RequestException:
-            time.sleep(0.2)
-    os.killpg(server.pid, signal.SIGKILL)
-    raise AssertionError("server did not start: " + (tmp_path / "server.log").read_text()[-2000:])
+from tests.servers import free_port, start_server
 
 
 def test_sigkill_loses_and_duplicates_nothing(backend, settings, engine, committed_runtime, tmp_path):

@@ -1,10 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from moderation.schemas import CleanText, Hours, StrictSchema, UtcDateTime
-
-# An absolute http(s) URL: a host, then an optional path, query or fragment; no whitespace or
-# control characters anywhere (the site's own link to the article, shown to moderators).
-URL_PATTERN = r"^https?://[^\s\x00-\x1f\x7f/?#]+([/?#][^\s\x00-\x1f\x7f]*)?$"
+from moderation.schemas import URL_PATTERN, CleanText, Hours, StrictSchema, UtcDateTime
 
 LANGUAGE_TAG = validate.Regexp(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$",
                                error="Must be a language tag such as fr or fr-CH.")

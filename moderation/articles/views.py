@@ -13,6 +13,7 @@ blp = Blueprint("articles", __name__, description="Articles and the state of the
 
 @blp.route("/articles/<article_id:article_id>")
 class ArticleResource(MethodView):
+    @blp.doc(security=[])  # public: no key needed
     @blp.response(200, ArticleOut())
     @blp.alt_response(404, schema=ErrorSchema)
     def get(self, article_id: str):

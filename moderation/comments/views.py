@@ -44,6 +44,7 @@ class ThreadComments(MethodView):
             return service.post_comment(session, article_id, new, rt.intake_rules, rt.now(),
                                         idempotency_owner=principal().id)
 
+    @blp.doc(security=[])  # public: no key needed
     @blp.arguments(ThreadArgs(), location="query")
     @blp.response(200, ThreadPage())
     @blp.alt_response(404, schema=ErrorSchema)

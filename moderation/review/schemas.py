@@ -52,7 +52,7 @@ class QueueItemOut(Schema):
                          metadata={"description": "Every class; null where the comment's model does not produce it"})
     # Whether the scorer is still on it, or gave up ("failed": an admin may retry).
     scoring = fields.Nested(ScoringStateOut, required=True)
-    language = fields.Function(lambda item: item.comment.language, allow_none=True)
+    language = fields.Function(lambda item: item.comment.language, allow_none=True, metadata={"type": "string"})
     model = fields.String(allow_none=True, metadata={"description": "The model that scored it ([scoring.models])"})
     language_covered = fields.Boolean(allow_none=True, metadata={
         "description": "false: no configured model covers the comment's language (never auto-approved)"})

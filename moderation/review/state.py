@@ -233,7 +233,7 @@ def record_scores(session: Session, results: list[ScoreResult], thresholds: Thre
     if not thresholds:
         return
     by_id = {r.comment_id: r for r in results}
-    comments = list(session.scalars(select(Comment).where(Comment.id.in_(list(by_id)))
+    comments = list(session.scalars(select(Comment).where(Comment.id.in_(list(by_id))).order_by(Comment.id)
                                     .execution_options(populate_existing=True)))
     banned = set(session.scalars(select(BannedAuthor.author_id)
                                  .where(BannedAuthor.author_id.in_({c.author_id for c in comments}))))

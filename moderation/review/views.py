@@ -182,7 +182,7 @@ class Erase(MethodView):
 
 
 # The path forms, kept for existing clients: they cannot carry an id with "/" in it.
-@blp.route("/authors/<author_id>/ban")
+@blp.route("/authors/<author_id:author_id>/ban")
 class BanByPath(MethodView):
     @require(blp, "moderator")
     @blp.arguments(schemas.ReasonIn(), required=False)
@@ -193,7 +193,7 @@ class BanByPath(MethodView):
         return _ban(_author_id(author_id), args["reason"])
 
 
-@blp.route("/authors/<author_id>/unban")
+@blp.route("/authors/<author_id:author_id>/unban")
 class UnbanByPath(MethodView):
     @require(blp, "moderator")
     @blp.arguments(schemas.ReasonIn(), required=False)
@@ -204,7 +204,7 @@ class UnbanByPath(MethodView):
         return _unban(_author_id(author_id), args["reason"])
 
 
-@blp.route("/authors/<author_id>/erase")
+@blp.route("/authors/<author_id:author_id>/erase")
 class EraseByPath(MethodView):
     @require(blp, "admin")
     @blp.response(200, schemas.ErasureOut())

@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields, validate
 
 from moderation.events.service import EVENT_TYPES
-from moderation.schemas import CleanText, PageArgs, StrictSchema, UtcDateTime, cursor_field
+from moderation.schemas import RECEIVER_URL_PATTERN, CleanText, PageArgs, StrictSchema, UtcDateTime, cursor_field
 from moderation.webhooks.models import DELIVERY_STATES
 
 EVENTS_HELP = f"Event types to receive, among: {', '.join(EVENT_TYPES)}"
@@ -9,12 +9,14 @@ URL_HELP = "http(s) URL; loopback, private and link-local addresses are refused 
 
 
 def _events(**kwargs) -> fields.List:
-    return fields.List(fields.String(validate=validate.Length(min=1, max=40)), validate=validate.Length(min=1, max=50),
+    return fields.List(fields.String(validate=validate.OneOf(EVENT_TYPES)), validate=validate.Length(min=1, max=50),
                        metadata={"description": EVENTS_HELP}, **kwargs)
 
 
 def _url(**kwargs) -> fields.String:
-    return fields.String(validate=validate.Length(min=1, max=2048), metadata={"description": URL_HELP}, **kwargs)
+    return fields.String(validate=[validate.Length(min=1, max=2048), validate.Regexp(
+        RECEIVER_URL_PATTERN, error="Must be an http(s) URL with a host, without user name, password or fragment.")],
+        metadata={"description": URL_HELP}, **kwargs)
 
 
 def _description(**kwargs) -> CleanText:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Iterable
@@ -28,12 +29,14 @@ from urllib.parse import urlsplit
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from moderation import signals
 from moderation.audit import service as audit
 from moderation.clock import utc_iso
 from moderation.config import WebhooksSettings
-from moderation.errors import Conflict, NotFound, validation_error
+from moderation.errors import AddressRefused, Conflict, NotFound, validation_error
 from moderation.events.models import DomainEvent
 from moderation.events.service import EVENT_TYPES, new_event_id
+from moderation.text import RECEIVER_URL_PATTERN
 from moderation.webhooks.models import (
     ACTIVE,
     DELIVERED,
@@ -58,29 +61,23 @@ MAX_GAP_RANGES = 100
 # --- endpoints -------------------------------------------------------------------------
 
 def check_url(url: str, allow_private: bool) -> str:
-    """An absolute http(s) URL without credentials; an IP literal must be an allowed address.
+    """An absolute http(s) URL without credentials or fragment (RECEIVER_URL_PATTERN, the rule
+    the API documents); an IP literal must be an address deliveries may go to.
 
     Host names are checked after resolution on every attempt (transport.py), since what a
     name resolves to can change after it is saved.
     """
-    if len(url) > 2048:
-        raise validation_error("url", "Must be at most 2048 characters.")
+    if len(url) > 2048 or re.fullmatch(RECEIVER_URL_PATTERN, url) is None:
+        raise validation_error("url", "Must be an http(s) URL with a host, without user name, password or fragment.")
     try:
-        parts = urlsplit(url)
-        port = parts.port
+        urlsplit(url).port  # noqa: B018  (parses the host and port; a malformed IPv6 literal raises)
     except ValueError:
         raise validation_error("url", "Not a valid URL.") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise validation_error("url", "Must be an absolute http:// or https:// URL.")
-    if parts.username is not None or parts.password is not None:
-        raise validation_error("url", "Must not contain a user name or password.")
-    if port == 0 or any(ch.isspace() or ord(ch) < 32 for ch in url):
-        raise validation_error("url", "Not a valid URL.")
-    if parts.fragment:
-        raise validation_error("url", "Must not contain a fragment.")
     problem = literal_address_problem(url, allow_private)
     if problem is not None:
-        raise validation_error("url", f"Deliveries to {parts.hostname} are refused: {problem}.")
+        # A well-formed URL that this service's configuration refuses to send to.
+        raise AddressRefused(f"Deliveries to {urlsplit(url).hostname} are refused: {problem}.",
+                             details={"url": url, "allow_private_addresses": allow_private})
     return url
 
 
@@ -140,6 +137,7 @@ def update_endpoint(session: Session, endpoint_id: int, changes: dict[str, Any],
         enable_endpoint(session, endpoint_id, actor, now)
     elif changes.get("active") is False:
         disable_endpoint(session, endpoint_id, actor, "disabled by an admin", now)
+    signals.notify_after_commit(session, signals.deliveries_queued)
     return endpoint
 
 
@@ -165,6 +163,7 @@ def enable_endpoint(session: Session, endpoint_id: int, actor: str, now: datetim
                         .values(next_attempt_at=now, retry_from=now, claimed_by=None, claim_expires_at=None)
                         .execution_options(synchronize_session=False))
         audit.record(session, now, actor, "webhook_enable", details={"endpoint_id": endpoint.id})
+    signals.notify_after_commit(session, signals.deliveries_queued)
     return endpoint
 
 
@@ -244,6 +243,7 @@ def send_test(session: Session, endpoint_id: int, actor: str, now: datetime) -> 
     delivery = WebhookDelivery(**_new_delivery(endpoint.id, event_id, TEST_EVENT, None, document, now))
     session.add(delivery)
     session.flush()
+    signals.notify_after_commit(session, signals.deliveries_queued)
     return delivery
 
 
@@ -519,6 +519,7 @@ def redeliver(session: Session, endpoint_id: int, delivery_id: int, actor: str, 
     if delivery is None:
         raise NotFound(f"No delivery {delivery_id} for endpoint {endpoint_id}.",
                        details={"endpoint_id": endpoint_id, "delivery_id": delivery_id})
+    signals.notify_after_commit(session, signals.deliveries_queued)
     return _restart(session, delivery, actor, now)
 
 
@@ -532,13 +533,17 @@ def redeliver_event(session: Session, endpoint_id: int, event_id: str, actor: st
         return _restart(session, delivery, actor, now)
     event = session.scalar(select(DomainEvent).where(DomainEvent.event_id == event_id))
     if event is None:
-        raise NotFound(f"No event {event_id!r}.", details={"event_id": event_id})
+        # The endpoint exists (the path's resource); the event the body names does not, or no
+        # longer does (pruned): a conflict with the current state, not a missing endpoint.
+        raise Conflict(f"No event {event_id!r} (unknown, or pruned after [webhooks] keep_days).",
+                       details={"event_id": event_id})
     document = payload(event.type, event.event_id, event.at, event.article_id, event.data)
     delivery = WebhookDelivery(**_new_delivery(endpoint.id, event.event_id, event.type, event.id, document, now))
     session.add(delivery)
     session.flush()
     audit.record(session, now, actor, "webhook_redeliver", details={"endpoint_id": endpoint_id,
                                                                     "event_id": event_id})
+    signals.notify_after_commit(session, signals.deliveries_queued)
     return delivery
 
 

@@ -2,7 +2,6 @@ from datetime import timedelta
 
 from flask.views import MethodView
 
-from moderation.db import after_commit
 from moderation.errors import validation_error
 from moderation.ratelimit import RateLimit, per_api_key
 from moderation.schemas import ErrorSchema, decode_cursor, encode_cursor
@@ -15,13 +14,6 @@ blp = Blueprint("webhooks", __name__, description="Webhook endpoints, their deli
 
 def _settings():
     return runtime().settings.webhooks
-
-
-def _wake_after_commit(session) -> None:
-    """Queued deliveries start at once in this process, if it runs a delivery worker."""
-    worker = runtime().webhooks
-    if worker is not None:
-        after_commit(session, worker.wake)
 
 
 def _before(raw: str | None, prefix: str) -> int | None:
@@ -85,7 +77,7 @@ class Endpoint(MethodView):
             return service.get_endpoint(session, endpoint_id)
 
     @require(blp, "admin")
-    @blp.arguments(schemas.EndpointChange())
+    @blp.arguments(schemas.EndpointChange(), required=False)
     @blp.response(200, schemas.EndpointOut())
     @blp.alt_response(404, schema=ErrorSchema)
     @blp.alt_response(422, schema=ErrorSchema)
@@ -95,14 +87,13 @@ class Endpoint(MethodView):
         with transaction() as session:
             endpoint = service.update_endpoint(session, endpoint_id, args, principal().name, rt.now(),
                                                _settings().allow_private_addresses)
-            _wake_after_commit(session)
         return endpoint
 
 
 @blp.route("/<int:endpoint_id>/disable")
 class Disable(MethodView):
     @require(blp, "admin")
-    @blp.arguments(schemas.DisableIn())
+    @blp.arguments(schemas.DisableIn(), required=False)
     @blp.response(200, schemas.EndpointOut())
     @blp.alt_response(404, schema=ErrorSchema)
     def post(self, args: dict, endpoint_id: int):
@@ -122,7 +113,6 @@ class Enable(MethodView):
         rt = runtime()
         with transaction() as session:
             endpoint = service.enable_endpoint(session, endpoint_id, principal().name, rt.now())
-            _wake_after_commit(session)
         return endpoint
 
 
@@ -151,7 +141,6 @@ class Test(MethodView):
         rt = runtime()
         with transaction() as session:
             delivery = service.send_test(session, endpoint_id, principal().name, rt.now())
-            _wake_after_commit(session)
         return delivery
 
 
@@ -196,7 +185,6 @@ class Redeliver(MethodView):
         rt = runtime()
         with transaction() as session:
             delivery = service.redeliver(session, endpoint_id, delivery_id, principal().name, rt.now())
-            _wake_after_commit(session)
         return delivery
 
 
@@ -205,11 +193,11 @@ class RedeliverEvent(MethodView):
     @require(blp, "admin")
     @blp.arguments(schemas.RedeliverEventIn())
     @blp.response(202, schemas.DeliveryOut())
-    @blp.alt_response(404, schema=ErrorSchema)
+    @blp.alt_response(404, schema=ErrorSchema, description="No such endpoint")
+    @blp.alt_response(409, schema=ErrorSchema, description="No such event (unknown, or pruned)")
     def post(self, args: dict, endpoint_id: int):
         """Send one event (by its event_id) to this endpoint again, or for the first time."""
         rt = runtime()
         with transaction() as session:
             delivery = service.redeliver_event(session, endpoint_id, args["event_id"], principal().name, rt.now())
-            _wake_after_commit(session)
         return delivery

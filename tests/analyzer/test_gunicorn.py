@@ -25,7 +25,7 @@ from moderation.leader import MachineLock
 from moderation.runtime import Runtime
 from moderation.scoring.models import CommentScore
 from tests.factories import make_article, make_key
-from tests.test_crash import free_port
+from tests.servers import free_port
 
 FRENCH = "Je ne suis pas d'accord avec l'auteur, mais merci pour l'enquête."
 GERMAN = "Ich bin nicht einverstanden mit dem Autor, aber danke für den Artikel."

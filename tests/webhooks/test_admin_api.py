@@ -68,7 +68,7 @@ def test_unknown_endpoint_and_delivery_are_404(client, admin, receiver):
     endpoint = add_endpoint(client, admin, receiver)
     assert client.post(f"{BASE}/{endpoint['id']}/deliveries/12345/redeliver", headers=admin).status_code == 404
     assert client.post(f"{BASE}/{endpoint['id']}/redeliver", headers=admin,
-                       json={"event_id": "evt_nothing"}).status_code == 404
+                       json={"event_id": "evt_nothing"}).status_code == 409
 
 
 def test_update_disable_and_enable(client, admin, receiver):
