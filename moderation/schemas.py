@@ -58,6 +58,11 @@ class Contains(validate.Regexp):
         return value
 
 
+# Free text that is matched against the database but never cleaned (filters, ids): NUL cannot
+# be stored or compared by PostgreSQL, so it is refused, as the document states.
+NO_NUL = validate.Regexp(r"^[^\x00]*$", error="Must not contain NUL characters.")
+
+
 class StrictSchema(Schema):
     """Unknown fields are errors: a typo in a field name must not be silently ignored."""
 

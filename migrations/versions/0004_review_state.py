@@ -29,6 +29,10 @@ def upgrade() -> None:
         batch_op.create_unique_constraint(op.f('uq_comments_idempotency_owner_idempotency_key'),
                                           ['idempotency_owner', 'idempotency_key'])
 
+    # An erased reader's reports keep their weight without saying who filed them (NULL).
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.alter_column('reporter_id', existing_type=sa.String(length=128), nullable=True)
+
     op.create_table('audit_redactions',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_redactions'))
@@ -78,6 +82,9 @@ def downgrade() -> None:
         op.execute("CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
                    "$$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$")
     op.drop_table('audit_redactions')
+    op.execute("UPDATE reports SET reporter_id = 'erased-' || CAST(id AS VARCHAR(20)) WHERE reporter_id IS NULL")
+    with op.batch_alter_table('reports', schema=None) as batch_op:
+        batch_op.alter_column('reporter_id', existing_type=sa.String(length=128), nullable=False)
     with op.batch_alter_table('comments', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('uq_comments_idempotency_owner_idempotency_key'), type_='unique')
         batch_op.create_unique_constraint('uq_comments_idempotency_key', ['idempotency_key'])

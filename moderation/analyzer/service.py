@@ -149,6 +149,9 @@ def parse_suggest(body: dict) -> SuggestRequest:
         if attribute not in ATTRIBUTES:
             raise invalid(f"Unknown attribute: {attribute}")
         suggested[attribute] = score["summaryScore"]["value"]
+    for name in ("clientToken", "communityId"):
+        if data[name] is not None and "\x00" in data[name]:  # stored: PostgreSQL cannot hold NUL
+            raise invalid(f"Invalid value at '{name}': contains a NUL character")
     return SuggestRequest(text=text, suggested=suggested, languages=_languages(data["languages"]),
                           client_token=data["clientToken"], community_id=data["communityId"])
 

@@ -1,11 +1,11 @@
 from marshmallow import Schema, fields, validate
 
-from moderation.schemas import StrictSchema, UtcDateTime
+from moderation.schemas import NO_NUL, StrictSchema, UtcDateTime
 
 
 class ReportArgs(StrictSchema):
     since = UtcDateTime(load_default=None, metadata={"description": "Only labels from this time on"})
-    language = fields.String(load_default=None, validate=validate.Length(min=2, max=8))
+    language = fields.String(load_default=None, validate=[validate.Length(min=2, max=8), NO_NUL])
 
 
 class RejectThresholdOut(Schema):

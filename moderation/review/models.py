@@ -17,7 +17,8 @@ class Report(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     comment_id: Mapped[int] = mapped_column(BigId, ForeignKey("comments.id"), index=True)
-    reporter_id: Mapped[str] = mapped_column(String(128))
+    # NULL once the reader who filed it was erased (the report keeps its weight).
+    reporter_id: Mapped[str | None] = mapped_column(String(128))
     reason: Mapped[str] = mapped_column(String(16))
     note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -3,7 +3,16 @@ from marshmallow import Schema, fields, validate
 from moderation.comments.models import STATUSES
 from moderation.comments.schemas import FullComment
 from moderation.review.models import REPORT_REASONS
-from moderation.schemas import ARTICLE_ID, CleanText, PageArgs, StrictSchema, UtcDateTime, author_id_field, cursor_field
+from moderation.schemas import (
+    ARTICLE_ID,
+    NO_NUL,
+    CleanText,
+    PageArgs,
+    StrictSchema,
+    UtcDateTime,
+    author_id_field,
+    cursor_field,
+)
 from moderation.scoring.schemas import ScoringStateOut
 
 ACTION = validate.OneOf(["approve", "reject"])
@@ -14,7 +23,7 @@ class QueueArgs(PageArgs):
                           metadata={"description": "Ignored when a cursor is given: the cursor continues its order"})
     cursor = cursor_field("queue")
     article_id = fields.String(load_default=None, validate=ARTICLE_ID)
-    language = fields.String(load_default=None, validate=validate.Length(min=2, max=8))
+    language = fields.String(load_default=None, validate=[validate.Length(min=2, max=8), NO_NUL])
     min_toxicity = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(min=0, max=1))
     max_toxicity = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(min=0, max=1))
     reported = fields.Boolean(load_default=None)
@@ -35,7 +44,8 @@ class QueueArticle(Schema):
 class ReportOut(Schema):
     id = fields.Integer(required=True)
     comment_id = fields.Integer(required=True)
-    reporter_id = fields.String(required=True)
+    reporter_id = fields.String(required=True, allow_none=True,
+                                metadata={"description": "null once the reader who filed it was erased"})
     reason = fields.String(required=True)
     note = fields.String(allow_none=True)
     created_at = UtcDateTime(required=True)
@@ -114,8 +124,8 @@ class LogArgs(PageArgs):
     cursor = cursor_field("log")
     article_id = fields.String(load_default=None, validate=ARTICLE_ID)
     comment_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**63 - 1))
-    actor = fields.String(load_default=None, validate=validate.Length(min=1, max=128))
-    action = fields.String(load_default=None, validate=validate.Length(min=1, max=32))
+    actor = fields.String(load_default=None, validate=[validate.Length(min=1, max=128), NO_NUL])
+    action = fields.String(load_default=None, validate=[validate.Length(min=1, max=32), NO_NUL])
 
 
 class AuditEntryOut(Schema):

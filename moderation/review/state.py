@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import Select, String, bindparam, cast, delete, func, literal, select, update
+from sqlalchemy import Select, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -318,15 +318,12 @@ def anonymise_reports_by(session: Session, reporter_id: str, now: datetime) -> i
     """The reports a reader filed lose who filed them and their note, and keep their weight.
 
     The reported comments stay in the queue as they were: erasing a reader must not clear
-    the reports that brought a comment back to a moderator. Each report takes an id that
-    names nobody ("erased-<report id>"), unique per comment as the constraint requires.
+    the reports that brought a comment back to a moderator. The reporter becomes NULL,
+    "someone whose identity was erased": nothing a client sends can collide with it.
     """
-    ids = list(session.scalars(select(Report.id).where(Report.reporter_id == reporter_id)))
-    if ids:
-        session.execute(update(Report).where(Report.id.in_(ids))
-                        .values(reporter_id=literal("erased-", String) + cast(Report.id, String), note=None)
-                        .execution_options(synchronize_session=False))
-    return len(ids)
+    return session.execute(update(Report).where(Report.reporter_id == reporter_id)
+                           .values(reporter_id=None, note=None)
+                           .execution_options(synchronize_session=False)).rowcount
 
 
 def lock_in_order(session: Session, comment_ids: Iterable[int]) -> None:

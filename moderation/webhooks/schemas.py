@@ -1,7 +1,15 @@
 from marshmallow import Schema, fields, validate
 
 from moderation.events.service import EVENT_TYPES
-from moderation.schemas import RECEIVER_URL_PATTERN, CleanText, PageArgs, StrictSchema, UtcDateTime, cursor_field
+from moderation.schemas import (
+    NO_NUL,
+    RECEIVER_URL_PATTERN,
+    CleanText,
+    PageArgs,
+    StrictSchema,
+    UtcDateTime,
+    cursor_field,
+)
 from moderation.webhooks.models import DELIVERY_STATES
 
 EVENTS_HELP = f"Event types to receive, among: {', '.join(EVENT_TYPES)}"
@@ -114,4 +122,4 @@ class AttemptsPageOut(Schema):
 
 
 class RedeliverEventIn(StrictSchema):
-    event_id = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    event_id = fields.String(required=True, validate=[validate.Length(min=1, max=40), NO_NUL])

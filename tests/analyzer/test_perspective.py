@@ -319,3 +319,9 @@ def test_over_the_per_key_limit_is_a_perspective_shaped_429(analyzer_runtime, an
     codes = [client.post(f"{ANALYZE}?key={analyzer_key}", json=coral_analyze(FRENCH, "fr")) for _ in range(3)]
     assert [c.status_code for c in codes] == [200, 200, 429]
     assert codes[2].json["error"]["status"] == "RESOURCE_EXHAUSTED" and codes[2].json["error"]["code"] == 429
+
+
+def test_a_nul_in_what_suggestscore_stores_is_invalid_argument(perspective, analyzer_key):
+    body = {**coral_suggest(FRENCH, "fr", "1", "APPROVED"), "clientToken": "a\x00b"}
+    response = perspective.post(f"{SUGGEST}?key={analyzer_key}", json=body)
+    assert response.status_code == 400 and response.json["error"]["status"] == "INVALID_ARGUMENT"

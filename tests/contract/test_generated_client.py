@@ -5,6 +5,7 @@ import importlib
 import os
 import subprocess
 import sys
+import time
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -72,8 +73,15 @@ def test_the_frontends_and_moderators_flows_through_a_generated_client(generated
     thread = _call("comments.thread_comments_get", package, client=site, article_id="2026-11-27-budget")
     assert thread.status_code == 200 and thread.parsed.count == 0  # nothing approved yet
 
-    # The moderators: the queue, a decision with the version seen, then bulk.
-    queue = _call("moderation.queue_get", package, client=moderator)
+    # The moderators: the queue, a decision with the version seen, then bulk. The background
+    # scorer bumps each comment's version when it scores it: wait until it has (a moderator
+    # deciding meanwhile would rightly get a conflict).
+    deadline = time.monotonic() + 120
+    while True:
+        queue = _call("moderation.queue_get", package, client=moderator)
+        if all(item.scoring.state == "scored" for item in queue.parsed.items) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     assert queue.status_code == 200 and queue.parsed.total == 2
     item = next(i for i in queue.parsed.items if i.comment.id == posted.parsed.id)
     decided = _call("moderation.decision_post", package, client=moderator, comment_id=posted.parsed.id,

@@ -78,7 +78,7 @@ def test_erasure_removes_every_trace_of_the_author(client, runtime, keys):
         assert comment.erased_at is not None and not comment.awaiting_review
         # What the reader filed stays in effect without saying who: the other comment still waits.
         filed = session.scalars(select(Report).where(Report.comment_id == other)).one()
-        assert filed.reporter_id.startswith("erased-") and filed.note is None and filed.reason == "spam"
+        assert filed.reporter_id is None and filed.note is None and filed.reason == "spam"
         assert session.get(Comment, other).awaiting_review and session.get(Comment, other).open_reports == 1
         # The ban stays (the id is not personal data the site asked us to forget), without its reason.
         assert session.get(BannedAuthor, author).reason is None
@@ -153,3 +153,25 @@ def test_even_erasure_can_only_blank_reasons(runtime, keys, client):
                 session.add(AuditRedaction())
                 session.flush()
                 session.execute(update(AuditEntry).values(**values))
+
+
+def test_erasing_readers_never_collides_with_other_reports(client, runtime, keys):
+    """Found by the contract fuzzing: an erased reader's reports were relabelled "erased-<id>",
+    which a client may also send as a reporter id; the same comment then held two equal
+    (comment, reporter) pairs and erasure failed. The reporter is now simply NULL."""
+    make_article(runtime, "a-1")
+    comment = post(client, keys["site"], "writer", "Un avis à signaler").json["id"]
+    client.post(f"{Q}/comments/{comment}/decision", headers=keys["alice"], json={"action": "approve"})
+    first = client.post(f"/api/v1/comments/{comment}/reports", headers=keys["site"],
+                        json={"reporter_id": "0", "reason": "spam"}).json["id"]
+    for reporter in (f"erased-{first}", "1"):
+        assert client.post(f"/api/v1/comments/{comment}/reports", headers=keys["site"],
+                           json={"reporter_id": reporter, "reason": "spam"}).status_code == 202
+    for reader in ("0", "1"):
+        erased = client.post(f"{Q}/authors/erase", headers=keys["admin"], json={"author_id": reader})
+        assert erased.status_code == 200 and erased.json["erased"]["reports_filed"] == 1
+    with runtime.db.transaction(write=False) as session:
+        reports = session.scalars(select(Report).where(Report.comment_id == comment))
+        reporters = sorted(str(r.reporter_id) for r in reports)
+    assert reporters == ["None", "None", f"erased-{first}"]
+    assert client.get(f"{Q}/queue", headers=keys["alice"]).json["items"][0]["reports"][0]["reporter_id"] is None

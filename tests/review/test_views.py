@@ -325,3 +325,14 @@ def test_author_id_with_control_characters_is_normalised_as_intake_does(client, 
     assert again.status_code == 403 and again.json["error"]["code"] == "author_banned"
     blank = client.post(f"{Q}/authors/ban", headers=moderator, json={"author_id": "\x00"})
     assert blank.status_code == 422 and "author_id" in blank.json["error"]["details"]
+
+
+@pytest.mark.parametrize("query", ["actor=a%00b", "action=%00", "comment_id=1&action=re%00ject"])
+def test_nul_in_log_filters_is_a_422_not_a_database_error(client, moderator, query):
+    response = client.get(f"{Q}/log?{query}", headers=moderator)
+    assert response.status_code == 422 and response.json["error"]["code"] == "validation_error"
+
+
+def test_nul_in_the_queue_language_filter_is_a_422(client, moderator):
+    response = client.get(f"{Q}/queue?language=f%00r", headers=moderator)
+    assert response.status_code == 422 and "language" in response.json["error"]["details"]
