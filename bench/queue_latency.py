@@ -22,8 +22,8 @@ from moderation.app import create_app
 from moderation.auth import service as auth
 from moderation.clock import FrozenClock
 from moderation.config import Settings
-from moderation.review.views import _encode
 from moderation.runtime import Runtime
+from moderation.schemas import encode_listing_cursor
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=timezone.utc)
 LIMIT = 50
@@ -74,7 +74,7 @@ def cursor_for_page(runtime: Runtime, order: str, page: int) -> str | None:
             f"SELECT {', '.join(KEYS[order])} FROM comments WHERE awaiting_review ORDER BY {ORDER_COLUMNS[order]} "
             f"OFFSET {(page - 1) * LIMIT - 1} LIMIT 1")).one()
     values = [v.astimezone(timezone.utc) if isinstance(v, datetime) else v for v in row]
-    return _encode(f"queue:{order}", values)
+    return encode_listing_cursor(f"queue:{order}", values)
 
 
 def plan(runtime: Runtime, order: str) -> str:
