@@ -392,7 +392,12 @@ def webhooks_worker() -> None:
     """Run only a delivery worker (scale-out; several may run on several machines)."""
     from moderation.webhooks.worker import run_forever
 
-    run_forever(_runtime())
+    runtime = _runtime()
+    if not runtime.settings.webhooks.enabled:
+        # The setting promises that no delivery worker runs anywhere.
+        click.echo("moderation: webhooks are off ([webhooks] enabled = false); no delivery worker started", err=True)
+        sys.exit(2)
+    run_forever(runtime)
 
 
 @main.group()

@@ -318,8 +318,11 @@ class WebhooksSettings:
     outbox_gap_seconds: float = 600.0
     previous_secret_hours: float = 24.0
     keep_days: float = 30.0
+    niceness: int = 10
 
     def validate(self) -> None:
+        if not 0 <= self.niceness <= 19:
+            raise ConfigError("webhooks.niceness: must be between 0 and 19")
         for name in ("connect_timeout_seconds", "read_timeout_seconds", "max_retry_hours", "retry_initial_seconds",
                      "retry_max_interval_seconds", "poll_interval_seconds", "batch_size", "concurrency",
                      "claim_seconds", "outbox_gap_seconds", "keep_days"):

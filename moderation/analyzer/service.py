@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -38,6 +39,9 @@ ATTRIBUTES = {
 }
 PROBABILITY = "PROBABILITY"
 UNDETERMINED = "und"
+# ISO 639-1 or 639-2/3 codes, after the region ("en-US") is cut off: what the models know and
+# the labels store.
+LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
 
 
 @dataclass(frozen=True)
@@ -115,8 +119,8 @@ def _languages(given: list[str] | None) -> list[str]:
     result = []
     for language in given or []:
         code = language.strip().lower().replace("_", "-").split("-")[0]
-        if not code:
-            raise invalid("Invalid value at 'languages': empty language code")
+        if not LANGUAGE_CODE.fullmatch(code):
+            raise invalid("Invalid value at 'languages': a language is an ISO 639 code such as \"en\" or \"fr-CH\"")
         if code not in result:
             result.append(code)
     return result
@@ -200,9 +204,18 @@ def analyze(analyzer, coverage: ModelRouter, settings: Settings, request: Analyz
     return answer
 
 
-def suggest(session: Session, analyzer, coverage: ModelRouter, settings: Settings, request: SuggestRequest,
-            key_name: str, now: datetime) -> dict[str, Any]:
-    """Store the suggestion as a label (1: rejected, from a suggested score >= 0.5) with the model's scores."""
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggestscore, scored and ready to store as a label."""
+    request: SuggestRequest
+    model: str
+    language: str | None
+    scores: dict[str, Any]
+
+
+def score_suggestion(analyzer, coverage: ModelRouter, settings: Settings, request: SuggestRequest) -> Suggestion:
+    """Score a suggestscore's text (no database: the label is stored afterwards, in a short
+    write transaction, so that scoring never holds the database's writer)."""
     first = next(iter(request.suggested))
     languages = _language(settings, request.languages)
     if languages and coverage.model_for(languages[0]) is None:
@@ -210,8 +223,15 @@ def suggest(session: Session, analyzer, coverage: ModelRouter, settings: Setting
     result = _score(analyzer, settings, request.text, languages[0] if languages else None)
     if result["model"] == NO_MODEL:
         raise language_not_supported(first, languages or [result["language"] or UNDETERMINED])
+    return Suggestion(request, result["model"], result["language"], result["scores"])
+
+
+def store_suggestion(session: Session, suggestion: Suggestion, key_name: str, now: datetime) -> dict[str, Any]:
+    """Store the suggestion as a label (1: rejected, from a suggested score >= 0.5) with the
+    model's scores; returns Perspective's SuggestCommentScoreResponse."""
+    request = suggestion.request
     label = 1 if any(value >= 0.5 for value in request.suggested.values()) else 0
     labels.store_suggested(session, key_name=key_name, client_token=request.client_token,
-                           community_id=request.community_id, model=result["model"], language=result["language"],
-                           scores=result["scores"], label=label, suggested=request.suggested, now=now)
+                           community_id=request.community_id, model=suggestion.model, language=suggestion.language,
+                           scores=suggestion.scores, label=label, suggested=request.suggested, now=now)
     return {"clientToken": request.client_token} if request.client_token is not None else {}

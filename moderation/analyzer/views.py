@@ -21,6 +21,7 @@ from moderation.analyzer.errors import PerspectiveError
 from moderation.analyzer.host import analyzer_for
 from moderation.analyzer.redact import KEY_ENVIRON, RedactQueryKey
 from moderation.auth.service import Principal
+from moderation.logs import redacted
 from moderation.ratelimit import RateLimit
 from moderation.runtime import Runtime
 from moderation.scoring.router import ModelRouter, build_router
@@ -85,9 +86,9 @@ def suggestscore():
     principal = _authenticate()
     rt = runtime()
     parsed = service.parse_suggest(_body())
+    suggestion = service.score_suggestion(analyzer_for(rt), _coverage(), rt.settings, parsed)
     with rt.db.transaction() as session:
-        answer = service.suggest(session, analyzer_for(rt), _coverage(), rt.settings, parsed, principal.name,
-                                 rt.now())
+        answer = service.store_suggestion(session, suggestion, principal.name, rt.now())
     return jsonify(answer)
 
 
@@ -126,17 +127,20 @@ def on_database_unavailable(error: Exception):
 def on_unexpected(error: Exception):
     if isinstance(error, DBAPIError) and error.connection_invalidated:
         return _render(PerspectiveError(503, "The service is temporarily unavailable; retry later."))
-    # The path only: the query string (the key) never reaches the log.
-    log.exception("unhandled error on %s %s", request.method, request.path)
+    # The path only: the query string (the key) never reaches the log; a database error's
+    # message (which may quote the row) neither.
+    safe = redacted(error)
+    log.error("unhandled error on %s %s", request.method, request.path,
+              exc_info=(type(safe), safe, safe.__traceback__))
     return _render(PerspectiveError(500, "Internal error encountered."))
 
 
 def install_analyzer(app: Flask, runtime: Runtime) -> None:
     """Redact query-string keys on every route; serve the Perspective routes when enabled."""
     app.wsgi_app = RedactQueryKey(app.wsgi_app)  # type: ignore[method-assign]
-    if not runtime.settings.analyzer.enabled:
-        return
-    app.register_blueprint(bp)
     if runtime.settings.scoring.backend != "none":
-        # Which languages and classes the models cover, known without loading them.
+        # Which languages and classes the models cover, known without loading them (the
+        # console shows it too, with or without the analyzer).
         app.extensions["moderation.coverage"] = build_router(runtime.settings.scoring)
+    if runtime.settings.analyzer.enabled:
+        app.register_blueprint(bp)

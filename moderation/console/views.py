@@ -6,7 +6,8 @@ import json
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, g, jsonify, redirect, render_template, request, session, url_for
+from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, session,
+                   url_for)
 from flask_babel import get_locale, gettext
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -81,11 +82,9 @@ def helpers() -> dict:
 
 
 def _model_languages() -> set[str]:
-    from moderation.scoring.scorer import MODEL_LANGUAGES
-
-    scoring = runtime().settings.scoring
-    return MODEL_LANGUAGES.get(scoring.model_type, set()) if scoring.backend == "detoxify" \
-        else MODEL_LANGUAGES["multilingual"]
+    """The languages some configured model covers ([scoring.models]; none without a model)."""
+    coverage = current_app.extensions.get("moderation.coverage")
+    return coverage.languages() if coverage is not None else set()
 
 
 # --- login -------------------------------------------------------------------------------------

@@ -16,26 +16,9 @@ batch that took t seconds it pauses t x (1 - f) / f.
 """
 from __future__ import annotations
 
-import logging
-import os
-import threading
+from moderation.cpu import apply_cpu_share
 
-log = logging.getLogger(__name__)
-
-
-def apply_cpu_share(scheduling: str, niceness: int) -> None:
-    """Set the calling thread's scheduling class and niceness (Linux; elsewhere a warning)."""
-    thread_id = threading.get_native_id()
-    try:
-        if scheduling == "idle":
-            os.sched_setscheduler(thread_id, os.SCHED_IDLE, os.sched_param(0))
-        else:
-            # Explicit: a thread inherits its creator's class, which may have been lowered.
-            os.sched_setscheduler(thread_id, os.SCHED_OTHER, os.sched_param(0))
-        if niceness > 0:
-            os.setpriority(os.PRIO_PROCESS, thread_id, niceness)
-    except (OSError, AttributeError):
-        log.warning("cannot set the scoring thread's CPU share on this system")
+__all__ = ["apply_cpu_share", "pause_after"]
 
 
 def pause_after(busy_seconds: float, max_busy_fraction: float) -> float:

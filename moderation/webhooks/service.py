@@ -591,12 +591,13 @@ def stats(session: Session) -> Stats:
 def prune(session: Session, before: datetime, limit: int = 1000) -> int:
     """Delete delivered and given-up deliveries created before ``before``, with their attempts.
 
-    Looks at the oldest ``limit`` deliveries only (by id), so each call is bounded; returns
-    how many were deleted (call again while it returns ``limit``).
+    At most ``limit`` per call (oldest first), so each call is bounded; returns how many were
+    deleted (call again while it returns ``limit``). Pending deliveries are never selected, so
+    old ones that wait for a disabled endpoint cannot keep the rest from being pruned.
     """
-    oldest = session.execute(select(WebhookDelivery.id, WebhookDelivery.state, WebhookDelivery.created_at)
-                             .order_by(WebhookDelivery.id).limit(limit)).all()
-    ids = [row.id for row in oldest if row.state != PENDING and row.created_at < before]
+    ids = list(session.scalars(select(WebhookDelivery.id)
+                               .where(WebhookDelivery.state != PENDING, WebhookDelivery.created_at < before)
+                               .order_by(WebhookDelivery.id).limit(limit)))
     if not ids:
         return 0
     session.execute(WebhookAttempt.__table__.delete().where(WebhookAttempt.delivery_id.in_(ids)))

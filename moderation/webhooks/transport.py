@@ -7,7 +7,8 @@ addresses always. The request then goes to the vetted address itself, with the U
 in the Host header and, over HTTPS, in SNI and certificate verification (httpx's
 ``sni_hostname``), so a DNS answer that changes between the check and the connection
 (DNS rebinding) cannot send it elsewhere. Redirects are not followed, proxies from the
-environment are not used, and the receiver's answer is read only up to a few kilobytes.
+environment are not used, and the receiver's answer is read only up to a few kilobytes
+and one read timeout.
 """
 from __future__ import annotations
 
@@ -29,6 +30,11 @@ USER_AGENT = "moderation-webhooks/1 (Standard Webhooks)"
 METADATA_ADDRESSES = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254"),
                       ipaddress.ip_address("100.100.100.200")}
 MAX_ANSWER_BYTES = 16384
+# IPv6 prefixes that carry an IPv4 address a gateway or relay forwards to: NAT64 (RFC 6052
+# and the local-use prefix of RFC 8215) and IPv4-compatible addresses (last 32 bits); 6to4
+# (2002::/16, bits 16-48) through ``sixtofour``.
+NAT64_PREFIXES = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"),
+                  ipaddress.ip_network("::/96"))
 
 Resolver = Callable[[str, int], list[str]]
 
@@ -51,11 +57,26 @@ def system_resolver(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
+def _embedded_ipv4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for (mapped, NAT64, 6to4, IPv4-compatible)."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:
+        return ip.sixtofour
+    if any(ip in prefix for prefix in NAT64_PREFIXES) and int(ip) & 0xFFFFFFFF > 1:  # not :: or ::1
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def address_problem(address: str, allow_private: bool) -> str | None:
-    """Why deliveries may not go to ``address``, or None when they may."""
+    """Why deliveries may not go to ``address``, or None when they may.
+
+    An IPv6 address that embeds an IPv4 one (::ffff:127.0.0.1, 64:ff9b::7f00:1 through a
+    NAT64 gateway, 2002:7f00:1:: through 6to4) is judged as that IPv4 address.
+    """
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped  # ::ffff:127.0.0.1 is 127.0.0.1
+    if isinstance(ip, ipaddress.IPv6Address):
+        ip = _embedded_ipv4(ip) or ip
     if ip in METADATA_ADDRESSES:
         return "a cloud metadata address"
     if ip.is_unspecified:
@@ -150,10 +171,13 @@ class Sender:
                                            extensions=extensions)
             response = client.send(request, stream=True)
             try:
-                read = 0
+                # Read the (ignored) answer so that the connection can be reused, but only a
+                # little of it and for one read timeout in all: a receiver that drips bytes
+                # cannot hold a delivery thread for a timeout per byte.
+                read, deadline = 0, time.monotonic() + self.timeout.read
                 for chunk in response.iter_raw():
                     read += len(chunk)
-                    if read > MAX_ANSWER_BYTES:
+                    if read > MAX_ANSWER_BYTES or time.monotonic() > deadline:
                         break
             finally:
                 response.close()

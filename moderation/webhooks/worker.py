@@ -24,6 +24,7 @@ from datetime import timedelta
 from typing import Any
 
 from moderation.clock import Clock, SystemClock
+from moderation.cpu import apply_cpu_share
 from moderation.leader import MachineLock
 from moderation.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_LATENCY
 from moderation.runtime import Runtime
@@ -235,6 +236,9 @@ class DeliveryWorker:
                        "disabled_endpoints": found.endpoints["disabled"]}
 
     def _run(self) -> None:
+        # Signing and sending yield to request threads on a busy machine (the sending pool's
+        # threads are created by this one and inherit it).
+        apply_cpu_share("normal", self.settings.niceness)
         if self._machine_lock is not None:
             self.state = "standby"
             while not self._machine_lock.try_acquire() and not self._stop.wait(5):

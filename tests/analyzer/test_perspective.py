@@ -325,3 +325,38 @@ def test_a_nul_in_what_suggestscore_stores_is_invalid_argument(perspective, anal
     body = {**coral_suggest(FRENCH, "fr", "1", "APPROVED"), "clientToken": "a\x00b"}
     response = perspective.post(f"{SUGGEST}?key={analyzer_key}", json=body)
     assert response.status_code == 400 and response.json["error"]["status"] == "INVALID_ARGUMENT"
+
+
+@pytest.mark.parametrize("languages", [["e\x00"], ["toolong"], [""], ["1"], ["fr\u00e9"], ["-"]])
+def test_a_malformed_language_code_is_invalid_argument(perspective, analyzer_key, languages):
+    for path, body in ((ANALYZE, coral_analyze(FRENCH, "fr")), (SUGGEST, coral_suggest(FRENCH, "fr", "1", "APPROVED"))):
+        response = perspective.post(f"{path}?key={analyzer_key}", json={**body, "languages": languages})
+        assert response.status_code == 400, (path, response.json)
+        assert response.json["error"]["status"] == "INVALID_ARGUMENT"
+        assert "ISO 639" in response.json["error"]["message"]
+
+
+def test_regional_language_codes_are_read_as_their_language(perspective, analyzer_key):
+    response = perspective.post(f"{ANALYZE}?key={analyzer_key}", json=coral_analyze(FRENCH, "fr-CH"))
+    assert response.status_code == 200 and response.json["languages"] == ["fr"]
+
+
+def test_suggestscore_scores_before_its_write_transaction(analyzer_runtime, analyzer_key):
+    """Scoring takes up to the deadline; on SQLite a write transaction open meanwhile would
+    hold the one writer that intake needs."""
+    open_while_scoring = []
+
+    class Recording:
+        def analyze(self, texts, languages, deadline):
+            open_while_scoring.append(analyzer_runtime.db.in_transaction)
+            return [{"language": "fr", "detected": None, "model": DETOXIFY, "scores": {"toxicity": 0.9},
+                     "covered": True} for _ in texts]
+
+    analyzer_runtime.analyzer = Recording()
+    client = create_app(runtime=analyzer_runtime).test_client()
+    response = client.post(f"{SUGGEST}?key={analyzer_key}", json=coral_suggest(FRENCH, "fr", "9", "REJECTED"))
+    assert response.status_code == 200, response.json
+    assert open_while_scoring == [False]
+    with analyzer_runtime.db.transaction(write=False) as session:
+        stored = session.scalars(select(ModelLabel).where(ModelLabel.client_token == "comment:9")).one()
+        assert stored.label == 1 and stored.model == DETOXIFY

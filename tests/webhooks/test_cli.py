@@ -41,3 +41,10 @@ def test_webhooks_commands(tmp_path, env):
     assert missing.returncode == 1 and "No webhook endpoint 99" in missing.stderr
     stored = sqlite3.connect(tmp_path / "cli.db").execute("SELECT count(*) FROM webhook_deliveries").fetchone()[0]
     assert stored == 1  # the test event, waiting for a worker
+
+
+def test_the_worker_refuses_to_start_when_webhooks_are_off(tmp_path, env):
+    assert run(["db", "upgrade"], env, tmp_path).returncode == 0
+    refused = run(["webhooks", "worker"], {**env, "MODERATION_WEBHOOKS__ENABLED": "false"}, tmp_path)
+    assert refused.returncode == 2
+    assert "webhooks are off" in refused.stderr and "Traceback" not in refused.stderr

@@ -278,3 +278,27 @@ def test_old_delivered_deliveries_are_pruned_with_their_attempts(runtime, client
         assert [d.state for d in session.scalars(select(WebhookDelivery))] == ["pending"]
         assert {a.delivery_id for a in session.scalars(select(WebhookAttempt))} == {
             session.scalars(select(WebhookDelivery.id)).one()}
+
+
+def test_pending_deliveries_of_a_disabled_endpoint_never_block_pruning(runtime, client, admin, receiver, clock,
+                                                                        deliverer):
+    """The oldest deliveries wait for a disabled endpoint; newer delivered ones are still pruned."""
+    from moderation.webhooks import service
+
+    with Receiver(free_port()) as down:
+        stuck = add_endpoint(client, admin, down)
+    for _ in range(3):
+        client.post(f"/api/v1/admin/webhooks/{stuck['id']}/test", headers=admin)
+    deliver(deliverer)
+    assert client.post(f"/api/v1/admin/webhooks/{stuck['id']}/disable", json={}, headers=admin).status_code == 200
+    endpoint = add_endpoint(client, admin, receiver)
+    for _ in range(2):
+        client.post(f"/api/v1/admin/webhooks/{endpoint['id']}/test", headers=admin)
+    deliver(deliverer)
+    clock.advance(days=runtime.settings.webhooks.keep_days + 1)
+    with runtime.db.transaction() as session:
+        # The limit is smaller than the number of stuck deliveries ahead of the delivered ones.
+        assert service.prune(session, runtime.now() - timedelta(days=runtime.settings.webhooks.keep_days),
+                             limit=2) == 2
+    with runtime.db.transaction(write=False) as session:
+        assert [d.state for d in session.scalars(select(WebhookDelivery))] == ["pending"] * 3

@@ -21,12 +21,18 @@ from tests.webhooks.conftest import add_endpoint
     ("fe80::1", "link-local"), ("0.0.0.0", "unspecified"), ("::", "unspecified"), ("224.0.0.1", "multicast"),
     ("ff02::1", "multicast"), ("::ffff:127.0.0.1", "loopback"), ("::ffff:169.254.169.254", "metadata"),
     ("100.64.0.1", "not a public"), ("192.0.2.1", "private"),
+    # IPv4 addresses carried in IPv6 ones: NAT64 (well-known and local-use prefixes), 6to4,
+    # IPv4-compatible.
+    ("64:ff9b::7f00:1", "loopback"), ("64:ff9b::a9fe:a9fe", "metadata"), ("64:ff9b::a00:1", "private"),
+    ("64:ff9b:1::c0a8:101", "private"), ("2002:7f00:1::", "loopback"), ("2002:a9fe:a9fe::1", "metadata"),
+    ("::7f00:1", "loopback"), ("::a9fe:a9fe", "metadata"),
 ])
 def test_forbidden_addresses(address, problem):
     assert problem in address_problem(address, allow_private=False)
 
 
-@pytest.mark.parametrize("address", ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c", "8.8.8.8"])
+@pytest.mark.parametrize("address", ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c", "8.8.8.8",
+                                     "64:ff9b::808:808", "2002:808:808::1"])
 def test_public_addresses_are_allowed(address):
     assert address_problem(address, allow_private=False) is None
 

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -188,3 +189,24 @@ def test_two_workers_deliver_every_event_exactly_once(live, database_url, tmp_pa
     assert receiver.unverified() == []
     for n in range(2):
         assert "Traceback" not in (tmp_path / f"worker-{n}.log").read_text()
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getscheduler"), reason="Linux thread priorities")
+def test_delivery_threads_yield_to_requests_at_the_configured_niceness(live):
+    own = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert live.settings.webhooks.niceness == 10
+    with Receiver() as receiver:
+        receiver.secret = _endpoint(live, receiver.url)
+        worker = DeliveryWorker(live)
+        worker.start()
+        try:
+            _approve(live, 4)
+            assert receiver.wait_for(lambda r: len(r.verified()) == 4, timeout=60)
+            threads = [t for t in threading.enumerate() if t.name.startswith(("webhook-worker", "webhook-send"))]
+            assert any(t.name.startswith("webhook-send") for t in threads) or live.settings.webhooks.concurrency == 1
+            for thread in threads:
+                assert os.getpriority(os.PRIO_PROCESS, thread.native_id) == max(own, 10), thread.name
+            # The process's request threads keep their priority.
+            assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == own
+        finally:
+            worker.stop(wait=10)
