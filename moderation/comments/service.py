@@ -113,6 +113,12 @@ def post_comment(session: Session, article_id: str, new: NewComment, rules: Inta
         # same instant cannot both pass the duplicate check (SQLite's write lock does this).
         session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
                         {"key": f"{new.author_id}\x1f{article_id}"})
+        if new.idempotency_key is not None:
+            # A retry of this very request may have committed while this one waited for the
+            # lock: it is the original, not a duplicate (read committed sees it now).
+            existing = _by_idempotency_key(session, idempotency_owner, new.idempotency_key)
+            if existing is not None:
+                return _same_request(existing, request_digest, new.idempotency_key)
     checks = session.execute(_INTAKE_CHECKS_LOCKED if is_postgres else _INTAKE_CHECKS,
                              {"article_id": article_id, "author_id": new.author_id, "digest": digest,
                               "since": now - rules.duplicate_window}).first()

@@ -69,3 +69,34 @@ def test_the_error_is_documented(client):
     spec = client.get("/api/v1/openapi.json").json
     post_op = spec["paths"]["/api/v1/articles/{article_id}/comments"]["post"]
     assert "idempotency_key_reused" in post_op["responses"]["422"]["description"]
+
+
+def test_concurrent_retries_all_get_the_original_comment(committed_runtime):
+    """A client retrying a timed-out post several times at once: every retry answers with the
+    one stored comment (never a 409 duplicate, never a second comment), on both databases —
+    on PostgreSQL the duplicate check's lock makes the later retries wait for the first."""
+    import threading
+
+    from moderation.app import create_app
+
+    runtime = committed_runtime
+    app = create_app(runtime=runtime)
+    make_article(runtime, "a-1")
+    key = make_key(runtime, "frontend", "site-a")
+    for round_ in range(5):
+        barrier, answers = threading.Barrier(6), []
+
+        def retry():
+            client = app.test_client()
+            barrier.wait()
+            answers.append(post(client, key, f"retry-{round_}",
+                                body={**BODY, "body": f"Commentaire envoyé {round_} fois."}))
+
+        threads = [threading.Thread(target=retry) for _ in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(60)
+        assert [a.status_code for a in answers] == [202] * 6, (round_, [a.json for a in answers])
+        assert len({a.json["id"] for a in answers}) == 1
+    assert count(runtime) == 5
