@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable, Mapping
 
-from sqlalchemy import Select, bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -290,14 +290,19 @@ def erase_comments(session: Session, author_id: str, now: datetime) -> ErasedCom
     the queue.
     """
     mine = (Comment.author_id == author_id) & Comment.erased_at.is_(None)
+    # The comments' rows first, in id order (as every other multi-comment change takes them):
+    # a report being filed holds its comment's row, so the erasure waits for it to commit and
+    # then deletes it too; a report filed later finds the comment erased.
+    ids = list(session.scalars(select(Comment.id).where(mine).order_by(Comment.id)))
+    lock_in_order(session, ids)
     idempotency_keys = session.scalar(select(func.count()).select_from(Comment)
                                       .where(mine, Comment.idempotency_key.is_not(None))) or 0
     reader_addresses = session.scalar(select(func.count()).select_from(Comment)
                                       .where(mine, Comment.reader_address.is_not(None))) or 0
-    reports = session.execute(delete(Report).where(Report.comment_id.in_(_ids_of(mine)))
-                              .execution_options(synchronize_session=False)).rowcount
+    reports = session.execute(delete(Report).where(Report.comment_id.in_(ids))
+                              .execution_options(synchronize_session=False)).rowcount if ids else 0
     rows = session.execute(
-        update(Comment).where(mine)
+        update(Comment).where(Comment.id.in_(ids), Comment.erased_at.is_(None))
         .values(author_name=ERASED_NAME, body="", flagged_words=None, body_digest=None, idempotency_key=None,
                 idempotency_owner=None, request_digest=None, reader_address=None,
                 erased_at=now,
@@ -308,10 +313,6 @@ def erase_comments(session: Session, author_id: str, now: datetime) -> ErasedCom
                           article_ids=sorted({row.article_id for row in rows}),
                           reports_on_comments=reports, idempotency_keys=idempotency_keys,
                           reader_addresses=reader_addresses)
-
-
-def _ids_of(condition) -> Select:
-    return select(Comment.id).where(condition)
 
 
 def anonymise_reports_by(session: Session, reporter_id: str, now: datetime) -> int:

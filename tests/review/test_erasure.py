@@ -175,3 +175,57 @@ def test_erasing_readers_never_collides_with_other_reports(client, runtime, keys
         reporters = sorted(str(r.reporter_id) for r in reports)
     assert reporters == ["None", "None", f"erased-{first}"]
     assert client.get(f"{Q}/queue", headers=keys["alice"]).json["items"][0]["reports"][0]["reporter_id"] is None
+
+
+def test_a_report_filed_during_an_erasure_never_outlives_it(committed_runtime, backend):
+    """PostgreSQL, exact interleaving: a report is written (its transaction still open, the
+    comment's row locked) when the erasure starts; it commits once the erasure waits for that
+    lock. The erasure must then see and delete it: a report's note may quote the erased words."""
+    import threading
+    import time
+
+    from moderation.review import service as review
+    from tests.factories import make_comment
+
+    if backend != "postgres":
+        pytest.skip("SQLite's single writer runs the two one after the other")
+    runtime = committed_runtime
+    comment = make_comment(runtime, make_article(runtime, "a-1"), author_id="jp")
+    reported, commit_report, errors = threading.Event(), threading.Event(), []
+
+    def report():
+        try:
+            with runtime.db.transaction() as session:
+                review.report_comment(session, comment.id, "reader-2", "other", f"Il cite {SECRET_WORDS}",
+                                      runtime.now())
+                reported.set()
+                commit_report.wait(60)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    def erase():
+        try:
+            with runtime.db.transaction() as session:
+                review.erase_author(session, "jp", "dpo", runtime.now())
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    reporter = threading.Thread(target=report)
+    reporter.start()
+    assert reported.wait(30)
+    eraser = threading.Thread(target=erase)
+    eraser.start()
+    deadline = time.monotonic() + 60
+    with runtime.db.engine.connect() as probe:  # until the erasure waits for the report's lock
+        while not probe.execute(text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                     "AND datname = current_database()")).scalar():
+            assert time.monotonic() < deadline, "the erasure never waited for the report"
+            time.sleep(0.05)
+    commit_report.set()
+    reporter.join(60)
+    eraser.join(60)
+    assert errors == []
+    with runtime.db.transaction(write=False) as session:
+        assert session.scalars(select(Report).where(Report.comment_id == comment.id)).all() == []
+        erased = session.get(Comment, comment.id)
+        assert erased.erased_at is not None and erased.open_reports == 0 and erased.body == ""
