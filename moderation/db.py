@@ -91,9 +91,10 @@ def make_engine(settings: DatabaseSettings, **kwargs: Any) -> Engine:
         pool_size=settings.pool_size,
         # No cap beyond pool_size: a process never has more connections checked out than its
         # request threads plus its background parts (scheduler lock, sweep, deadline job,
-        # re-plan, scorer: 5), so the pool opens what that takes instead of making a request
-        # wait for a connection during a burst and answer 503. PostgreSQL's max_connections
-        # must allow processes x (threads + 5); see config/default.toml.
+        # re-plan, scorer, webhook worker: 6, with room to spare: 10), so the pool opens what
+        # that takes instead of making a request wait for a connection during a burst and
+        # answer 503. PostgreSQL's max_connections must allow processes x (threads + 10);
+        # see config/default.toml.
         max_overflow=-1,
         pool_timeout=settings.timeout_seconds,
         pool_pre_ping=True,
@@ -204,6 +205,11 @@ class Database:
     def in_transaction(self) -> bool:
         """Whether this thread is inside a ``transaction()`` of this database."""
         return getattr(self._local, "session", None) is not None
+
+    @property
+    def in_write_transaction(self) -> bool:
+        """Whether this thread is inside a write ``transaction()`` (on SQLite: holds the writer)."""
+        return self.in_transaction and bool(self._local.write)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -128,8 +128,13 @@ def reset_password(session: Session, email: str, now: datetime, password: str | 
     return password if generated else None
 
 
-def change_password(session: Session, account: Account, current: str, new: str, now: datetime) -> None:
-    """The person replaces their password (required after a one-time password)."""
+def change_password(session: Session, account: Account, current: str, new: str, now: datetime, *,
+                    keep_session: str | None = None) -> None:
+    """The person replaces their password (required after a one-time password).
+
+    Every other console session of the account ends (someone who knew the old password
+    may be logged in); ``keep_session``, the token of the session making the change, stays.
+    """
     if not _matches(account.password_hash, current):
         raise ValidationError(details={"current_password": ["Wrong password."]})
     check_password_rules(new)
@@ -138,6 +143,10 @@ def change_password(session: Session, account: Account, current: str, new: str, 
     account.password_hash = HASHER.hash(new)
     account.must_change_password = False
     account.password_changed_at = now
+    others = ConsoleSession.account_id == account.id
+    if keep_session:
+        others &= ConsoleSession.id != _token_id(keep_session)
+    session.execute(delete(ConsoleSession).where(others))
 
 
 def set_language(account: Account, language: str | None) -> None:
@@ -164,11 +173,25 @@ class LoginLimits:
     window: timedelta
 
 
-def verify_login(session: Session, email: str, password: str, address: str, limits: LoginLimits,
-                 now: datetime) -> Account | None:
-    """The account for these credentials, or None (the failure is recorded: commit it);
-    LoginThrottled after too many failures for this account or from this address within the
-    window (a correct password is refused too while throttled, so guessing cannot go on)."""
+@dataclass(frozen=True)
+class LoginCheck:
+    """The outcome of checking credentials, to be recorded by ``record_login``."""
+    account_id: int | None  # None: wrong e-mail address or password, or a disabled account
+    account_key: str
+    address_key: str
+    new_hash: str | None  # the password hashed anew when the hash's parameters are outdated
+
+
+def check_login(session: Session, email: str, password: str, address: str, limits: LoginLimits,
+                now: datetime) -> LoginCheck:
+    """Check credentials, reading only: LoginThrottled after too many failures for this
+    account or from this address within the window (a correct password is refused too while
+    throttled, so guessing cannot go on).
+
+    Argon2 takes tens of milliseconds by design; doing it here, outside any write
+    transaction, keeps a stream of login attempts from holding SQLite's one writer, which
+    intake needs. ``record_login`` then writes the outcome in a short transaction.
+    """
     global _DUMMY_HASH
     email = normalise_email(email)[:200]
     account_key, address_key = _digest("account", email), _digest("address", address or "unknown")
@@ -184,17 +207,33 @@ def verify_login(session: Session, email: str, password: str, address: str, limi
         if _DUMMY_HASH is None:
             _DUMMY_HASH = HASHER.hash(secrets.token_hex(16))
         _matches(_DUMMY_HASH, password)
-        ok = False
-    else:
-        ok = _matches(account.password_hash, password[:MAX_PASSWORD_LENGTH]) and account.disabled_at is None
-    if not ok:
-        session.execute(delete(LoginFailure).where(LoginFailure.at <= since))
-        session.add(LoginFailure(account_key=account_key, address_key=address_key, at=now))
+        return LoginCheck(None, account_key, address_key, None)
+    if not (_matches(account.password_hash, password[:MAX_PASSWORD_LENGTH]) and account.disabled_at is None):
+        return LoginCheck(None, account_key, address_key, None)
+    new_hash = HASHER.hash(password) if HASHER.check_needs_rehash(account.password_hash) else None
+    return LoginCheck(account.id, account_key, address_key, new_hash)
+
+
+def record_login(session: Session, check: LoginCheck, limits: LoginLimits, now: datetime) -> Account | None:
+    """Write what ``check_login`` found: a failure (counted for throttling), or a success
+    (the account's failures forgotten, an outdated hash replaced). Returns the account, or
+    None when the login failed or the account was disabled meanwhile."""
+    account = session.get(Account, check.account_id) if check.account_id is not None else None
+    if account is None or account.disabled_at is not None:
+        session.execute(delete(LoginFailure).where(LoginFailure.at <= now - limits.window))
+        session.add(LoginFailure(account_key=check.account_key, address_key=check.address_key, at=now))
         return None
-    if HASHER.check_needs_rehash(account.password_hash):
-        account.password_hash = HASHER.hash(password)
-    session.execute(delete(LoginFailure).where(LoginFailure.account_key == account_key))
+    if check.new_hash is not None:
+        account.password_hash = check.new_hash
+    session.execute(delete(LoginFailure).where(LoginFailure.account_key == check.account_key))
     return account
+
+
+def verify_login(session: Session, email: str, password: str, address: str, limits: LoginLimits,
+                 now: datetime) -> Account | None:
+    """``check_login`` and ``record_login`` in one (write) transaction: the account for these
+    credentials, or None (the failure is recorded: commit it)."""
+    return record_login(session, check_login(session, email, password, address, limits, now), limits, now)
 
 
 # --- console sessions ------------------------------------------------------------------

@@ -23,6 +23,29 @@ from moderation.text import InvalidText, clean_text
 REJECT_REASONS = ("offensive", "abusive", "spam", "off_topic", "personal_data", "other")
 
 
+def positive_id(raw: str | None) -> int | None:
+    """A comment or log entry id from a form or a query string, or None if it is not one.
+
+    ASCII digits only (``str.isdigit`` also takes "²", which ``int`` refuses) and within the
+    64-bit ids the database holds (a longer number would overflow PostgreSQL's bigint).
+    """
+    raw = (raw or "").strip()
+    if not (raw.isascii() and raw.isdecimal()) or len(raw) > 19:
+        return None
+    value = int(raw)
+    return value if 0 < value < 2**63 else None
+
+
+def storable(raw: str | None, max_length: int = 128) -> str | None:
+    """A free-text filter as typed, or None when it is empty or holds what no stored value can
+    (a NUL, an unpaired surrogate: PostgreSQL refuses them in a query too)."""
+    value = (raw or "").strip()[:max_length]
+    try:
+        return value if value and clean_text(value) == value else None
+    except InvalidText:
+        return None
+
+
 def reject_reason_labels() -> dict[str, str]:
     return {"offensive": _l("offensive"), "abusive": _l("abusive"), "spam": _l("spam"),
             "off_topic": _l("off-topic"), "personal_data": _l("personal data"), "other": _l("other")}
@@ -84,12 +107,12 @@ class BulkForm(Form):
         """One decision per ticked card, each with the version its card showed."""
         items = []
         for raw in form_data.getlist("comment_id")[:100]:
-            expected = form_data.get(f"expected_{raw}", "")
-            if not raw.isdigit() or not expected.isdigit() or not 0 < int(expected) < 2**31:
+            comment_id, expected = positive_id(raw), positive_id(form_data.get(f"expected_{raw}"))
+            if comment_id is None or expected is None or expected >= 2**31:
                 continue
-            items.append({"comment_id": int(raw), "action": self.action.data,
+            items.append({"comment_id": comment_id, "action": self.action.data,
                           "reason": (self.reason.data or None) if self.action.data == "reject" else None,
-                          "expected_version": int(expected)})
+                          "expected_version": expected})
         return items
 
 

@@ -30,7 +30,7 @@ from moderation.console.web import (
 from moderation.errors import ApiError, Conflict, NotFound
 from moderation.ratelimit import RateLimit
 from moderation.review import service as review
-from moderation.schemas import decode_cursor, encode_cursor
+from moderation.schemas import decode_listing_cursor, encode_listing_cursor
 from moderation.text import InvalidText, clean_text
 from moderation.web import runtime, transaction
 
@@ -84,7 +84,7 @@ def helpers() -> dict:
 def _model_languages() -> set[str]:
     """The languages some configured model covers ([scoring.models]; none without a model)."""
     coverage = current_app.extensions.get("moderation.coverage")
-    return coverage.languages() if coverage is not None else set()
+    return coverage.languages if coverage is not None else set()
 
 
 # --- login -------------------------------------------------------------------------------------
@@ -110,9 +110,11 @@ def login():
             limits = accounts.LoginLimits(settings.login_failures_per_account, settings.login_failures_per_address,
                                           timedelta(minutes=settings.login_window_minutes))
             try:
+                with transaction(write=False) as db_session:
+                    check = accounts.check_login(db_session, form.email.data, form.password.data,
+                                                 client_address(), limits, rt.now())
                 with transaction() as db_session:
-                    account = accounts.verify_login(db_session, form.email.data, form.password.data,
-                                                    client_address(), limits, rt.now())
+                    account = accounts.record_login(db_session, check, limits, rt.now())
                     token = accounts.open_session(db_session, account, rt.now()) if account else None
                     if account:
                         accounts.purge_sessions(db_session, timedelta(hours=settings.session_hours), rt.now())
@@ -150,7 +152,7 @@ def password():
             with transaction() as db_session:
                 account = db_session.merge(g.account)
                 accounts.change_password(db_session, account, form.current_password.data, form.new_password.data,
-                                         rt.now())
+                                         rt.now(), keep_session=session.get("token"))
         except ApiError as error:
             for field, problems in error.details.items():
                 target = getattr(form, field, None) or form.new_password
@@ -190,36 +192,24 @@ def _float(name: str) -> float | None:
 
 
 def _queue_query() -> console.QueueQuery:
+    """The queue's tab, order and filters from the query string; anything malformed is
+    ignored (a hand-edited URL shows the unfiltered first page, never an error)."""
     args = request.args
     tab = args.get("tab", "waiting") if args.get("tab") in console.TABS else "waiting"
     order = args.get("order") if args.get("order") in console.ORDERS else "toxicity"
-    article_id = args.get("article", "").strip() or None
-    language = args.get("language", "").strip().lower() or None
-    query = console.QueueQuery(tab=tab, order=order, article_id=article_id[:128] if article_id else None,
-                               language=language[:8] if language else None, min_toxicity=_float("min"),
+    language = forms.storable(args.get("language"), 8)
+    query = console.QueueQuery(tab=tab, order=order, article_id=forms.storable(args.get("article")),
+                               language=language.lower() if language else None, min_toxicity=_float("min"),
                                max_toxicity=_float("max"), limit=runtime().settings.console.page_size)
-    raw = args.get("cursor")
-    if raw:
-        types = console.cursor_types(tab, order)
-        prefix = f"console:{tab}:{order}"
-        try:
-            values = decode_cursor(raw, (str, *[str if t is datetime else t for t in types]))
-            if values[0] != prefix:
-                raise ValueError("another listing")
-            cursor = [datetime.fromisoformat(v) if t is datetime else v for v, t in zip(values[1:], types)]
-            if any(isinstance(v, datetime) and v.tzinfo is None for v in cursor):
-                raise ValueError("naive time")
-        except ValueError:
-            cursor = None
-        query = console.QueueQuery(**{**query.__dict__, "cursor": cursor})
-    return query
+    try:
+        cursor = decode_listing_cursor(args.get("cursor"), console.cursor_types(tab, order), _cursor_prefix(query))
+    except ValueError:
+        cursor = None
+    return console.QueueQuery(**{**query.__dict__, "cursor": cursor})
 
 
-def _encode_cursor(query: console.QueueQuery, values: list | None) -> str | None:
-    if values is None:
-        return None
-    return encode_cursor([f"console:{query.tab}:{query.order}",
-                          *[v.isoformat() if isinstance(v, datetime) else v for v in values]])
+def _cursor_prefix(query: console.QueueQuery) -> str:
+    return f"console:{query.tab}:{query.order}"
 
 
 @bp.get("/queue")
@@ -229,7 +219,7 @@ def queue():
     rt = runtime()
     with transaction(write=False) as db_session:
         view = console.queue_view(db_session, rt.policy, rt.now(), query)
-    return render_template("queue.html", query=query, view=view, next_cursor=_encode_cursor(query, view.next_cursor),
+    return render_template("queue.html", query=query, view=view, next_cursor=encode_listing_cursor(_cursor_prefix(query), view.next_cursor),
                            scorer=_scorer_state(), csrf=generate_csrf())
 
 
@@ -238,10 +228,9 @@ def queue_updates():
     """Polled by the queue page: comments arrived since the page was read, and cards decided
     by someone else meanwhile (JSON, with the texts already translated)."""
     query = _queue_query()
-    after = request.args.get("after", "0")
-    ids = [int(i) for i in request.args.get("ids", "").split(",")[:200] if i.isdigit()]
+    ids = [i for i in map(forms.positive_id, request.args.get("ids", "").split(",")[:200]) if i is not None]
     with transaction(write=False) as db_session:
-        new, states = console.updates(db_session, query, int(after) if after.isdigit() else 0, ids)
+        new, states = console.updates(db_session, query, forms.positive_id(request.args.get("after")) or 0, ids)
     names = account_names()
     cards = []
     for state in states:
@@ -362,8 +351,10 @@ def undo():
     rt = runtime()
     window = timedelta(seconds=rt.settings.console.undo_seconds)
     raw = (form.comment_id.data or "").strip()
-    message, comment_id = None, int(raw) if raw.isdigit() else None
+    message, comment_id = None, forms.positive_id(raw)
     try:
+        if raw and comment_id is None:  # a card that cannot exist: never undo another one instead
+            raise NotFound(gettext("Nothing to undo."))
         with transaction() as db_session:
             if comment_id is None:
                 entry = review.last_undoable(db_session, actor(), rt.now(), window)
@@ -460,7 +451,7 @@ def erase():
     rt = runtime()
     with transaction() as db_session:
         erased = review.erase_author(db_session, author_id, actor(), rt.now())
-    flash(gettext("Erased: %(n)s comments.", n=erased))
+    flash(gettext("Erased: %(n)s comments.", n=erased.comments))
     return redirect(url_for("console.author", id=author_id))
 
 
@@ -531,11 +522,9 @@ LOG_PAGE = 50
 @bp.get("/log")
 def log():
     args = request.args
-    filters = {key: (args.get(key) or "").strip()[:128] or None for key in ("article", "author", "actor", "action")}
-    before = args.get("before", "")
+    filters = {key: forms.storable(args.get(key)) for key in ("article", "author", "actor", "action")}
     with transaction(write=False) as db_session:
-        entries = audit.list_entries(db_session, limit=LOG_PAGE + 1,
-                                     before_id=int(before) if before.isdigit() else None,
+        entries = audit.list_entries(db_session, limit=LOG_PAGE + 1, before_id=forms.positive_id(args.get("before")),
                                      article_id=filters["article"], author_id=filters["author"],
                                      actor=filters["actor"], action=filters["action"])
     page, more = entries[:LOG_PAGE], len(entries) > LOG_PAGE

@@ -43,6 +43,9 @@ class DownloadProgress:
     done: int = 0
     started: float = field(default_factory=time.monotonic)
 
+    def __post_init__(self) -> None:
+        self.url = public_url(self.url)  # shown on /readyz
+
     def snapshot(self) -> dict:
         elapsed = max(time.monotonic() - self.started, 1e-6)
         speed = self.done / elapsed
@@ -50,6 +53,20 @@ class DownloadProgress:
         return {"url": self.url, "bytes": self.done, "total_bytes": self.total,
                 "percent": round(100 * self.done / self.total, 1) if self.total else None,
                 "bytes_per_second": round(speed), "seconds_left": round(eta) if eta is not None else None}
+
+
+def public_url(url: str) -> str:
+    """What of ``url`` may be logged and shown on /readyz: no user, password, query or
+    fragment (a mirror's URL may carry credentials or a signed token)."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = f":{parts.port}" if parts.port is not None else ""
+    except ValueError:
+        port = ""
+    return f"{parts.scheme}://{host}{port}{parts.path}" if parts.scheme and host else "(the configured URL)"
 
 
 def _mb(count: float) -> str:
@@ -91,8 +108,9 @@ def download(url: str, destination: Path, *, connect_timeout: float, read_timeou
     """Stream ``url`` to ``destination`` (atomically); DownloadError with a one-line reason."""
     import requests
 
-    progress = progress or DownloadProgress(url)
-    host = urlsplit(url).netloc or url
+    shown = public_url(url)
+    progress = progress or DownloadProgress(shown)
+    host = urlsplit(shown).netloc or shown
     destination.parent.mkdir(parents=True, exist_ok=True)
     # A name of its own: two processes downloading at once never write the same file.
     partial = destination.with_name(f"{destination.name}.{uuid.uuid4().hex[:8]}.part")
@@ -101,12 +119,12 @@ def download(url: str, destination: Path, *, connect_timeout: float, read_timeou
         with requests.get(url, stream=True, timeout=(connect_timeout, read_timeout),
                           headers={"User-Agent": "moderation (comment moderation service)"}) as response:
             if response.status_code != 200:
-                raise DownloadError(f"{url} answered HTTP {response.status_code}")
+                raise DownloadError(f"{shown} answered HTTP {response.status_code}")
             length = response.headers.get("Content-Length")
             progress.total = int(length) if length and length.isdigit() else None
             # Said once the server answers: a machine without network only logs why it waits.
             log.info("downloading %s (%s) from %s, once; comments wait unscored meanwhile", destination.name,
-                     _mb(progress.total) if progress.total else "size unknown", url)
+                     _mb(progress.total) if progress.total else "size unknown", shown)
             display = _Display(progress, destination.name, show)
             digest = hashlib.sha256()
             with open(partial, "wb") as out:
@@ -120,10 +138,10 @@ def download(url: str, destination: Path, *, connect_timeout: float, read_timeou
                 out.flush()
                 os.fsync(out.fileno())
         if progress.total is not None and progress.done != progress.total:
-            raise DownloadError(f"{url}: the connection ended after {progress.done} of {progress.total} bytes")
+            raise DownloadError(f"{shown}: the connection ended after {progress.done} of {progress.total} bytes")
         expected = HASH_PREFIX.search(destination.name)
         if expected and not digest.hexdigest().startswith(expected.group(1)):
-            raise DownloadError(f"{url}: the file's SHA-256 does not start with {expected.group(1)} as its name says")
+            raise DownloadError(f"{shown}: the file's SHA-256 does not start with {expected.group(1)} as its name says")
         os.replace(partial, destination)
         return destination
     except requests.ConnectTimeout:
@@ -133,9 +151,9 @@ def download(url: str, destination: Path, *, connect_timeout: float, read_timeou
     except requests.ConnectionError as exc:
         if "timed out" in str(exc).lower():  # a read timeout in the middle of the body
             raise DownloadError(f"no data from {host} for {read_timeout:g} s") from None
-        raise DownloadError(f"cannot reach {host}: {_reason(exc)}") from None
+        raise DownloadError(f"cannot reach {host}: {_reason(exc, url)}") from None
     except requests.RequestException as exc:
-        raise DownloadError(f"cannot download {url}: {_reason(exc)}") from None
+        raise DownloadError(f"cannot download {shown}: {_reason(exc, url)}") from None
     except OSError as exc:  # the cache folder: full disk, no permission
         raise DownloadError(f"cannot write {partial}: {exc.strerror or type(exc).__name__}") from None
     finally:
@@ -144,11 +162,16 @@ def download(url: str, destination: Path, *, connect_timeout: float, read_timeou
         partial.unlink(missing_ok=True)
 
 
-def _reason(exc: Exception) -> str:
-    """The innermost cause's class and message, first line, short (urllib3 nests them)."""
+def _reason(exc: Exception, url: str) -> str:
+    """The innermost cause's class and message, first line, short (urllib3 nests them),
+    without the URL's query (urllib3 quotes the path and query it asked for)."""
     inner: BaseException = exc
     while inner.__context__ is not None and inner.__context__ is not inner:
         inner = inner.__context__
     text = str(inner).splitlines()[0] if str(inner) else ""
     text = re.sub(r"<[^>]*>: ", "", text)  # urllib3's "<HTTPConnection object at 0x…>: " prefix
+    parts = urlsplit(url)
+    for secret in (parts.query, parts.fragment, parts.username, parts.password):
+        if secret:
+            text = text.replace(secret, "…")
     return f"{type(inner).__name__}: {text}"[:200] if text else type(inner).__name__

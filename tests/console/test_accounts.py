@@ -136,3 +136,45 @@ def test_users_cli(tmp_path, backend):
     assert reset.returncode == 0 and len(reset.stdout.strip().splitlines()[-1]) == 16
     unknown = cli(["users", "disable", "nobody@example.ch"], env, tmp_path)
     assert unknown.returncode == 1 and "No account" in unknown.stderr
+
+
+def test_argon2_runs_outside_any_write_transaction_at_login(app, runtime, monkeypatch):
+    """Argon2 is slow by design; at login it must not hold SQLite's one writer (a stream of
+    login attempts would stall intake)."""
+    from tests.console.conftest import login
+
+    make_account(runtime, "alice@example.ch")
+    writing_while_hashing = []
+    real = accounts.HASHER
+
+    class Watching:
+        def verify(self, *args):
+            writing_while_hashing.append(runtime.db.in_write_transaction)
+            return real.verify(*args)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    monkeypatch.setattr(accounts, "HASHER", Watching())
+    assert login(app.test_client(), "alice@example.ch", "wrong password!").status_code == 401
+    assert login(app.test_client(), "nobody@example.ch").status_code == 401
+    assert login(app.test_client(), "alice@example.ch").status_code == 302
+    assert writing_while_hashing == [False, False, False]
+
+
+def test_changing_the_password_ends_the_other_sessions_only(app, runtime):
+    from tests.console.conftest import Console, login
+
+    account = make_account(runtime, "alice@example.ch")
+    here, elsewhere = app.test_client(), app.test_client()
+    assert login(here, "alice@example.ch").status_code == 302
+    assert login(elsewhere, "alice@example.ch").status_code == 302
+    console = Console(here, account)
+    changed = console.post("/console/account/password", data={
+        "current_password": PASSWORD, "new_password": "a new long passphrase", "repeat_password":
+        "a new long passphrase"})
+    assert changed.status_code == 302
+    assert here.get("/console/queue").status_code == 200
+    assert "/console/login" in elsewhere.get("/console/queue").headers.get("Location", "")
+    with runtime.db.transaction(write=False) as session:
+        assert len(session.scalars(select(ConsoleSession).where(ConsoleSession.account_id == account.id)).all()) == 1

@@ -358,3 +358,54 @@ def test_one_time_password_must_be_changed_first(app, runtime):
         "csrf_token": csrf_from(page), "current_password": one_time, "new_password": "my own long password",
         "repeat_password": "my own long password"})
     assert response.status_code == 302 and client.get("/console/queue").status_code == 200
+
+
+def _cursor(*values) -> str:
+    import base64
+
+    return base64.urlsafe_b64encode(json.dumps(list(values)).encode()).decode().rstrip("=")
+
+
+MALFORMED = [
+    "/console/queue?cursor=%%%", "/console/queue?cursor=bm90IGpzb24",
+    "/console/queue?cursor=" + _cursor("console:waiting:toxicity", 0.5, "2026-11-27T10:00:00", 1),  # naive time
+    "/console/queue?cursor=" + _cursor("console:waiting:toxicity", 0.5, "0001-01-01T00:00:00+14:00", 1),
+    "/console/queue?cursor=" + _cursor("console:waiting:toxicity", 0.5, "2026-11-27T10:00:00+00:00", 2**70),
+    "/console/queue?cursor=" + _cursor("console:waiting:oldest", "2026-11-27T10:00:00+00:00", 1),  # other order
+    "/console/queue?tab=approved&cursor=" + _cursor("console:approved:toxicity", "x", 1),
+    "/console/queue?article=a%00b", "/console/queue?language=f%00", "/console/queue?article=%ED%A0%80",
+    "/console/queue?min=nan&max=inf", "/console/queue?min=-1e400",
+    "/console/queue/updates?after=%C2%B2&ids=%C2%B2,99999999999999999999999,-1,abc",
+    "/console/queue/updates?after=99999999999999999999999",
+    "/console/log?before=%C2%B2", "/console/log?before=99999999999999999999999", "/console/log?author=%00",
+    "/console/log?article=a%00&actor=%00&action=%00", "/console/author?id=%00", "/console/author?id=a&status=%00",
+    "/console/articles?order=%00",
+]
+
+
+@pytest.mark.parametrize("path", MALFORMED)
+def test_malformed_query_strings_are_ignored_or_refused_never_a_500(console, runtime, article, path):
+    make_comment(runtime, article)
+    response = console.get(path, headers={"Accept": "application/json"} if "updates" in path else {})
+    assert response.status_code in (200, 404), (path, response.status_code)
+
+
+def test_malformed_ids_in_forms_are_refused_never_a_500(console, runtime, article):
+    comment = make_comment(runtime, article)
+    for raw in ("\u00b2", "99999999999999999999999", "-3", "1e3"):
+        undo = console.post("/console/undo", data={"comment_id": raw}, htmx=True)
+        assert undo.status_code == 409 and "Nothing to undo" in undo.get_data(as_text=True), raw
+        bulk = console.post("/console/decisions", data={"action": "approve", "comment_id": [raw, str(comment.id)],
+                                                        f"expected_{raw}": "1",
+                                                        f"expected_{comment.id}": "\u00b9"}, htmx=True)
+        assert bulk.status_code < 500, raw
+    assert status_of(runtime, comment.id).status == "pending"
+
+
+def test_an_erasure_says_how_many_comments_it_erased(admin_console, runtime, article):
+    for n in range(3):
+        make_comment(runtime, article, author_id="jp", body=f"Mon adresse est {n} rue des Alpes.")
+    page = admin_console.post("/console/authors/erase", data={"author_id": "jp", "confirm": "jp"},
+                              follow_redirects=True)
+    assert page.status_code == 200
+    assert "Erased: 3 comments." in page.get_data(as_text=True)

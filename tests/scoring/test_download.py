@@ -5,6 +5,7 @@ servers on 127.0.0.1 that serve a generated small checkpoint (tests/scoring/chec
 answer nothing at all, or refuse connections.
 """
 import hashlib
+import json
 import logging
 import socket
 import subprocess
@@ -256,3 +257,29 @@ def test_model_download_command_fetches_the_configured_weights(published, tmp_pa
                                  "MODERATION_SCORING__DOWNLOAD_URL": f"http://127.0.0.1:{closed_port()}/x.ckpt"},
                             capture_output=True, text=True, timeout=300)
     assert failed.returncode == 1 and "cannot reach" in failed.stderr and "Traceback" not in failed.stderr
+
+
+@pytest.mark.parametrize("url,shown", [
+    ("https://mirror.example.ch/w/tox-0b549669.ckpt", "https://mirror.example.ch/w/tox-0b549669.ckpt"),
+    ("https://user:s3cret@mirror.example.ch:8443/w.ckpt?token=t0ken#x", "https://mirror.example.ch:8443/w.ckpt"),
+    ("http://[::1]:9000/w.ckpt?sig=abc", "http://[::1]:9000/w.ckpt"),
+    ("not a url", "(the configured URL)"),
+])
+def test_public_url_drops_credentials_and_query(url, shown):
+    assert download_module.public_url(url) == shown
+
+
+def test_credentials_in_the_download_url_never_reach_readyz_or_the_log(runtime, settings, torch_home, caplog):
+    caplog.set_level(logging.INFO)
+    port = closed_port()
+    runtime = downloading_runtime(runtime, settings,
+                                  f"http://reader:s3cret@127.0.0.1:{port}/w-0b549669.ckpt?token=t0ken",
+                                  retry_initial_seconds=60.0)
+    worker = ScoringWorker(runtime, detector=None)
+    assert worker.load_model() is False
+    runtime.scoring = worker
+    shown = json.dumps(create_app(runtime=runtime).test_client().get("/readyz").json)
+    assert f"127.0.0.1:{port}" in shown
+    logged = " ".join(record.getMessage() + str(record.exc_info or "") for record in caplog.records)
+    for secret in ("s3cret", "t0ken", "reader:"):
+        assert secret not in shown and secret not in logged and secret not in worker.status()["reason"]
