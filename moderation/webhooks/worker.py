@@ -26,6 +26,7 @@ from typing import Any
 from moderation.clock import Clock, SystemClock
 from moderation.cpu import apply_cpu_share
 from moderation.leader import MachineLock
+from moderation.logs import redacted
 from moderation.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_LATENCY
 from moderation.runtime import Runtime
 from moderation.webhooks import service
@@ -64,12 +65,16 @@ class Deliverer:
                              self.settings.allow_private_addresses, resolver)
         self.signing_clock = signing_clock or SystemClock()
         self.rng = rng or random.Random()
-        self._pool = ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="webhook-send") \
-            if self.settings.concurrency > 1 else None
+        # Sending (signing, HTTP) happens in these threads, at [webhooks] niceness, so that it
+        # yields the CPU to request threads on a busy machine. The calling thread, which holds
+        # the database transactions, keeps its priority: on SQLite a niced thread holding the
+        # one writer would stall every request waiting for it (priority inversion).
+        self._pool = ThreadPoolExecutor(self.settings.concurrency, thread_name_prefix="webhook-send",
+                                        initializer=apply_cpu_share,
+                                        initargs=("normal", self.settings.niceness))
 
     def close(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True)
+        self._pool.shutdown(wait=True)
         self.sender.close()
 
     def pass_once(self) -> int:
@@ -99,18 +104,17 @@ class Deliverer:
         stop_at = time.monotonic() + lease - self.settings.connect_timeout_seconds \
             - self.settings.read_timeout_seconds - LEASE_MARGIN_SECONDS
         runs = _runs(claimed, self.settings.concurrency)
-        if self._pool is None or len(runs) == 1:
-            results = [self._deliver_run(run, stop_at) for run in runs]
-        else:
-            results = [future.result() for future in [self._pool.submit(self._deliver_run, run, stop_at)
-                                                       for run in runs]]
+        results = [future.result() for future in [self._pool.submit(self._deliver_run, run, stop_at)
+                                                   for run in runs]]
         try:
             with db.transaction() as session:
                 for attempted, deferred in results:
                     service.record(session, self.worker_id, attempted, deferred, self.runtime.now(), self.settings,
                                    self.rng)
-        except Exception:
-            log.exception("cannot record webhook attempts; the deliveries return when their lease ends")
+        except Exception as exc:
+            safe = redacted(exc)  # a database error's message may quote the row
+            log.error("cannot record webhook attempts; the deliveries return when their lease ends",
+                      exc_info=(type(safe), safe, safe.__traceback__))
         return len(claimed)
 
     def prune(self) -> int:
@@ -236,9 +240,6 @@ class DeliveryWorker:
                        "disabled_endpoints": found.endpoints["disabled"]}
 
     def _run(self) -> None:
-        # Signing and sending yield to request threads on a busy machine (the sending pool's
-        # threads are created by this one and inherit it).
-        apply_cpu_share("normal", self.settings.niceness)
         if self._machine_lock is not None:
             self.state = "standby"
             while not self._machine_lock.try_acquire() and not self._stop.wait(5):
@@ -260,7 +261,8 @@ class DeliveryWorker:
                 self.state = "idle"
             except Exception as exc:
                 self.state, self.last_error = "error", type(exc).__name__
-                log.exception("webhook delivery pass failed; retrying")
+                safe = redacted(exc)
+                log.error("webhook delivery pass failed; retrying", exc_info=(type(safe), safe, safe.__traceback__))
             self._wake.wait(self.settings.poll_interval_seconds)
             rest = WAKE_COALESCE_SECONDS - (time.monotonic() - started)
             if rest > 0:
