@@ -334,7 +334,11 @@ def run_backend(label: str, url: str, args) -> dict:
                 off.append(intake_row(server, admin, pool, args))
             finally:
                 server.stop()
-            server = _server(f"{label}-on", url)
+            separate = args.separate_worker is not None
+            server = _server(f"{label}-on", url, **({"MODERATION_WEBHOOKS__RUN_WORKER": "false"} if separate else {}))
+            worker = subprocess.Popen(["nice", "-n", str(args.separate_worker), MODERATION, "webhooks", "worker"],
+                                      env={**os.environ, **_env(url)}, cwd=WORK, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL, start_new_session=True) if separate else None
             try:
                 if endpoint is None:
                     created = _call(server, "POST", "/api/v1/admin/webhooks",
@@ -353,6 +357,9 @@ def run_backend(label: str, url: str, args) -> dict:
                 _call(server, "POST", f"/api/v1/admin/webhooks/{endpoint}/disable", {}, admin)
             finally:
                 server.stop()
+                if worker is not None:
+                    os.killpg(worker.pid, signal.SIGTERM)
+                    worker.wait(30)
         result["off"], result["no_endpoint"] = _summary(off), _summary(none)
         result["one_endpoint"] = {**_summary(one), "delivered_during_runs": delivered, "backlog_drained": all(drained)}
         result["paired_cost"] = {
@@ -418,6 +425,9 @@ def main() -> None:
     parser.add_argument("--approvals", type=float, default=20.0, help="approvals per second during intake")
     parser.add_argument("--events", type=int, default=5000, help="events for the delivery-rate rows")
     parser.add_argument("--no-postgres", action="store_true")
+    parser.add_argument("--separate-worker", type=int, default=None, metavar="NICENESS",
+                        help="deliver from a `moderation webhooks worker` process at this niceness instead of the "
+                             "serving processes' embedded workers (written to webhooks_separate.*)")
     parser.add_argument("--quick", action="store_true", help="1 run of 3 s, 300 events: checks that it works")
     args = parser.parse_args()
     if args.quick:
@@ -437,7 +447,8 @@ def main() -> None:
         print(table(results, args))
         print(json.dumps(results, indent=1, default=str)[:3000])
     else:
-        write_results("webhooks", {"args": vars(args), "results": results}, table(results, args))
+        name = "webhooks" if args.separate_worker is None else "webhooks_separate"
+        write_results(name, {"args": vars(args), "results": results}, table(results, args))
 
 
 if __name__ == "__main__":

@@ -32,8 +32,9 @@ def start_background(runtime: Runtime) -> None:
             host.start()
             atexit.register(host.stop)
     if settings.webhooks.enabled and settings.webhooks.run_worker:
-        from moderation.webhooks.worker import DeliveryWorker
+        # A process of its own (one per machine), not a thread: see webhooks/process.py.
+        from moderation.webhooks.process import DeliveryProcess
 
-        deliveries = DeliveryWorker(runtime, one_per_machine=runtime.db.is_sqlite)
+        deliveries = DeliveryProcess(runtime)
         deliveries.start()
         atexit.register(deliveries.stop)

@@ -2,8 +2,9 @@
 
 ``deliver_pending`` is the plain job (tests, the CLI and the thread call it); ``DeliveryWorker``
 adds the thread, waking after commits that published events, and status for /readyz.
-Several workers (threads of gunicorn workers, `moderation webhooks worker` processes, on
-several machines) share the work through leases: see service.py.
+Several workers (`moderation webhooks worker` processes, on one or several machines, among
+them the one each machine's serving processes start) share the work through leases: see
+service.py.
 
 Deliveries of one endpoint in a batch go in order on one connection; after a failure the
 rest of that run is released untried, due when the failed one is retried, so a receiver
@@ -25,7 +26,6 @@ from typing import Any
 
 from moderation.clock import Clock, SystemClock
 from moderation.cpu import apply_cpu_share
-from moderation.leader import MachineLock
 from moderation.logs import redacted
 from moderation.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_LATENCY
 from moderation.runtime import Runtime
@@ -184,9 +184,10 @@ def deliver_pending(runtime: Runtime, deliverer: Deliverer | None = None, max_pa
 
 
 class DeliveryWorker:
-    """The worker's thread in `moderation serve`, gunicorn workers and `moderation webhooks worker`."""
+    """The worker's thread in `moderation webhooks worker` (which serving processes start as
+    their machine's delivery process: webhooks/process.py)."""
 
-    def __init__(self, runtime: Runtime, deliverer: Deliverer | None = None, one_per_machine: bool = False) -> None:
+    def __init__(self, runtime: Runtime, deliverer: Deliverer | None = None) -> None:
         self.runtime = runtime
         self.settings = runtime.settings.webhooks
         self.deliverer = deliverer or Deliverer(runtime)
@@ -198,9 +199,6 @@ class DeliveryWorker:
         self._thread: threading.Thread | None = None
         self._stats: dict[str, Any] | None = None
         self._stats_at = 0.0
-        # Embedded in serving processes on SQLite: one worker per machine, since every worker
-        # writes through the same single writer as intake; the others stand by.
-        self._machine_lock = MachineLock(str(runtime.db.engine.url), "webhooks") if one_per_machine else None
 
     def start(self) -> None:
         self.runtime.webhooks = self
@@ -240,10 +238,6 @@ class DeliveryWorker:
                        "disabled_endpoints": found.endpoints["disabled"]}
 
     def _run(self) -> None:
-        if self._machine_lock is not None:
-            self.state = "standby"
-            while not self._machine_lock.try_acquire() and not self._stop.wait(5):
-                pass
         pruned_at = 0.0
         while not self._stop.is_set():
             self._wake.clear()  # before the pass: a commit during it wakes the next wait at once
@@ -269,15 +263,23 @@ class DeliveryWorker:
                 self._stop.wait(rest)
         self.state = "stopped"
         self.deliverer.close()
-        if self._machine_lock is not None:
-            self._machine_lock.release()
 
 
 def run_forever(runtime: Runtime) -> None:
-    """`moderation webhooks worker`: deliver until SIGTERM or SIGINT."""
+    """`moderation webhooks worker`: deliver until SIGTERM or SIGINT.
+
+    Started by a serving process (webhooks/process.py), it also listens for the wake-ups its
+    commits send, and stops when that process is gone.
+    """
+    from moderation.webhooks import process
+
     worker = DeliveryWorker(runtime)
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: worker.stop())
+    parent = os.environ.get(process.PARENT_ENV)
+    if parent:
+        process.listen_for_wakes(process.wake_path(runtime), worker.wake)
+        process.watch_parent(int(parent), worker.stop)
     worker.start()
     log.info("webhook delivery worker %s started", worker.deliverer.worker_id)
     while worker.alive:

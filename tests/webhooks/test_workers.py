@@ -212,3 +212,80 @@ def test_sending_threads_yield_to_requests_at_the_configured_niceness(live):
             assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == own
         finally:
             worker.stop(wait=10)
+
+
+@pytest.fixture
+def child_environment(monkeypatch, database_url):
+    """What the serving process's environment gives the delivery process it starts."""
+    for name, value in {"MODERATION_DATABASE__URL": database_url, "MODERATION_SCORING__BACKEND": "none",
+                        "MODERATION_WEBHOOKS__ALLOW_PRIVATE_ADDRESSES": "true",
+                        # Polling alone would take a minute: a prompt delivery shows the wake-up.
+                        "MODERATION_WEBHOOKS__POLL_INTERVAL_SECONDS": "60",
+                        "MODERATION_WEBHOOKS__RETRY_INITIAL_SECONDS": "0.2"}.items():
+        monkeypatch.setenv(name, value)
+
+
+def test_serving_processes_run_one_delivery_process_that_commits_wake(live, child_environment, tmp_path):
+    from moderation.webhooks.process import DeliveryProcess
+
+    with Receiver() as receiver:
+        receiver.secret = _endpoint(live, receiver.url)
+        first, second = DeliveryProcess(live), DeliveryProcess(Runtime(live.settings, clock=live.clock,
+                                                                       database=live.db))
+        first.start()
+        second.start()
+        try:
+            assert _wait(lambda: {first.state, second.state} == {"running", "standby"}, timeout=60), \
+                (first.state, second.state)
+            holder = first if first.state == "running" else second
+            # Until the child listens, a commit's wake-up is lost: approve until the first arrives.
+            assert _wait(lambda: _approve(live, 1) is None and receiver.wait_for(
+                lambda r: len(r.verified()) >= 1, timeout=5), timeout=90)
+            started = time.monotonic()
+            _approve(live, 3)
+            assert receiver.wait_for(lambda r: len(r.verified()) >= 4, timeout=30)
+            assert time.monotonic() - started < 30  # the 60 s poll did not deliver them: the wake-up did
+            ready = holder.status()
+            assert ready["ok"] and ready["state"] == "running" and ready["pid"] == holder.child.pid
+
+            # The child killed: the serving process starts another, and nothing is lost.
+            old = holder.child.pid
+            os.kill(old, signal.SIGKILL)
+            assert _wait(lambda: holder.restarts == 1 and holder.state == "running" and holder.child.pid != old,
+                         timeout=60)
+            _approve(live, 2)
+            assert receiver.wait_for(lambda r: len(r.verified()) >= 6, timeout=60)
+            assert receiver.unverified() == []
+        finally:
+            first.stop()
+            second.stop()
+        assert holder.child.poll() is not None  # stopped with the serving process
+        assert holder.state == "stopped"
+
+
+def test_the_delivery_process_stops_when_its_serving_process_is_gone(live, child_environment, tmp_path):
+    """A serving process killed outright cannot stop its child: the child notices and stops."""
+    script = ("import time; from moderation.config import load_settings; from moderation.runtime import Runtime; "
+              "from moderation.webhooks.process import DeliveryProcess; "
+              "p = DeliveryProcess(Runtime(load_settings())); p.start(); "
+              "[time.sleep(0.1) for _ in range(600) if p.state != 'running']; "
+              "print(p.child.pid, flush=True); time.sleep(600)")
+    serving = subprocess.Popen([sys.executable, "-c", script], cwd=ROOT, stdout=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        child = int(serving.stdout.readline())
+        os.kill(serving.pid, signal.SIGKILL)
+        serving.wait(10)
+
+        def gone() -> bool:
+            try:
+                os.kill(child, 0)
+            except ProcessLookupError:
+                return True
+            with open(f"/proc/{child}/stat") as stat:  # a zombie is gone too (init reaps it)
+                return stat.read().split()[2] == "Z"
+
+        assert _wait(gone, timeout=60)
+    finally:
+        if serving.poll() is None:
+            serving.kill()
