@@ -76,7 +76,9 @@ def account_names() -> dict[str, str]:
 def helpers() -> dict:
     rt = runtime()
     return {"display": display, "now": rt.now(), "get_locale": get_locale, "reject_reasons": forms.REJECT_REASONS,
-            "reason_labels": forms.reject_reason_labels(), "banned_words": rt.intake_rules.banned_words,
+            # Translated once per page, not once per card (lazy strings translate on every use).
+            "reason_labels": {code: str(label) for code, label in forms.reject_reason_labels().items()},
+            "banned_words": rt.intake_rules.banned_words,
             "suspect_words": rt.intake_rules.suspect_words, "console_settings": rt.settings.console,
             "model_languages": _model_languages()}
 
