@@ -23,6 +23,11 @@ SECTIONS = [
      ".venv/bin/python -m bench.console_browser --database postgres"),
     ("soak", "Soak: ten minutes of mixed traffic", ".venv/bin/python -m bench.soak"),
     ("webhooks", "Webhooks: what delivery costs intake, and the delivery rate", ".venv/bin/python -m bench.webhooks"),
+    ("webhooks_thread", "Webhooks before the delivery process: the delivery thread inside the serving processes",
+     ".venv/bin/python -m bench.webhooks"),
+    ("webhooks_separate", "Webhooks, the experiment behind the delivery process: a separate niced worker while the "
+     "delivery thread still ran inside the serving processes",
+     ".venv/bin/python -m bench.webhooks --separate-worker 10 --runs 3"),
     ("analyze_throughput", "Perspective-compatible analyze: dynamic batching vs one at a time",
      ".venv/bin/python -m bench.analyze_throughput"),
 ]

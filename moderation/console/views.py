@@ -29,6 +29,7 @@ from moderation.console.web import (
 )
 from moderation.errors import ApiError, Conflict, NotFound
 from moderation.ratelimit import RateLimit
+from moderation.labels import service as labels
 from moderation.review import service as review
 from moderation.schemas import decode_listing_cursor, encode_listing_cursor
 from moderation.text import InvalidText, clean_text
@@ -541,5 +542,8 @@ def settings():
     rt = runtime()
     with transaction(write=False) as db_session:
         backlog = console.unscored_backlog(db_session)
+        # The same report as GET /api/v1/admin/model-report and `moderation model report`.
+        model_report = labels.report(db_session)
     return render_template("settings.html", settings=rt.settings, scorer=_scorer_state(), backlog=backlog,
-                           scheduler=rt.scheduler.status() if rt.scheduler is not None else {})
+                           scheduler=rt.scheduler.status() if rt.scheduler is not None else {},
+                           model_report=model_report)

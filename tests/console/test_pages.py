@@ -409,3 +409,28 @@ def test_an_erasure_says_how_many_comments_it_erased(admin_console, runtime, art
                               follow_redirects=True)
     assert page.status_code == 200
     assert "Erased: 3 comments." in page.get_data(as_text=True)
+
+
+def test_the_settings_page_shows_the_model_report_the_api_gives(admin_console, runtime, article):
+    """Issue 16's report on the console's settings page: the same figures as the admin API."""
+    from moderation.review import service as review
+
+    bodies = [("merci " * n).strip() for n in range(1, 9)]
+    ids = _scored(runtime, article, bodies)
+    with runtime.db.transaction() as session:
+        for number, comment_id in enumerate(ids):
+            review.decide(session, comment_id, "reject" if number in (3, 5, 6, 7) else "approve", "user:dpo@example.ch",
+                          None, runtime.now())
+    page = admin_console.get("/console/settings").get_data(as_text=True)
+    report = admin_console.get("/api/v1/admin/model-report",
+                               headers=headers(make_key(runtime, "admin"))).json
+    [group] = report["groups"]
+    assert group["labels"] == 8 and group["rejections"] == 4
+    auc = group["classes"]["toxicity"]["roc_auc"]
+    assert auc is not None  # both approved and rejected labels: a value, shown as the API gives it
+    assert "Model report" in page and group["model"] in page
+    assert f"{auc:.3f}" in page and "8 labels (8 decisions, 0 suggestscores), 4 rejections" in page
+
+
+def test_the_settings_page_says_when_there_are_no_labels_yet(admin_console):
+    assert "No labels yet" in admin_console.get("/console/settings").get_data(as_text=True)

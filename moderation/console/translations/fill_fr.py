@@ -140,6 +140,24 @@ FR = {
     "Suspect words (highlighted)": "Mots suspects (surlignés)", "Console": "Console", "Time zone": "Fuseau horaire",
     "Session expires after": "La session expire après", "without activity": "sans activité",
     "Undo possible for": "Annulation possible pendant", "Secure cookies": "Cookies sécurisés",
+    "Model report: how well the model agrees with the moderators":
+        "Rapport du modèle : son accord avec les modérateurs",
+    "Every moderator decision (approve = 0, reject = 1; automatic decisions excluded) and every suggestscore is a "
+    "label. Thresholds: the lowest automatic rejection threshold with a precision of at least 0.99, and the highest "
+    "automatic approval threshold that would have let through at most one in a hundred of the rejected comments.":
+        "Chaque décision d’un modérateur (approuver = 0, refuser = 1 ; décisions automatiques exclues) et chaque "
+        "suggestscore est une étiquette. Seuils : le plus bas seuil de refus automatique d’une précision d’au moins "
+        "0,99, et le plus haut seuil d’approbation automatique qui aurait laissé passer au plus un sur cent des "
+        "commentaires refusés.",
+    "language unknown": "langue inconnue",
+    "%(labels)s labels (%(decisions)s decisions, %(suggested)s suggestscores), %(rejections)s rejections":
+        "%(labels)s étiquettes (%(decisions)s décisions, %(suggested)s suggestscores), %(rejections)s refus",
+    "Class": "Classe", "Labels": "Étiquettes", "Average precision": "Précision moyenne",
+    "Reject above": "Refuser au-dessus de", "Approve below": "Approuver en dessous de",
+    "%(n)s decided": "%(n)s décidés",
+    "No labels yet: the report fills as moderators decide on scored comments.":
+        "Pas encore d’étiquettes : le rapport se remplit à mesure que les modérateurs décident des commentaires "
+        "évalués.",
 }
 
 if __name__ == "__main__":
