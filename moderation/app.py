@@ -21,7 +21,7 @@ from moderation.openapi import (
 from moderation.ratelimit import install_rate_limits
 from moderation.runtime import Runtime
 from moderation.schemas import ErrorSchema
-from moderation.web import register_error_handlers
+from moderation.web import BoundedJSONProvider, register_error_handlers
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     settings = runtime.settings
 
     app = Flask(__name__, static_folder=None)
+    app.json = BoundedJSONProvider(app)
     app.config.update(
         API_TITLE="Comment moderation API",
         API_VERSION="v1",

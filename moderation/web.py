@@ -7,6 +7,7 @@ import logging
 from typing import Any, Callable, Iterable
 
 from flask import Flask, current_app, g, request
+from flask.json.provider import DefaultJSONProvider
 from flask_smorest import Blueprint as SmorestBlueprint
 from marshmallow import fields as ma_fields
 from sqlalchemy.exc import DBAPIError, OperationalError
@@ -45,6 +46,21 @@ def transaction(write: bool = True):
     return runtime().db.transaction(write=write)
 
 
+TOO_DEEP = "The JSON body is nested too deeply."
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, with a body nested deeper than the parser's recursion limit read as
+    malformed (a ValueError: ``get_json`` answers 400, ``get_json(silent=True)`` None)
+    instead of a RecursionError that would end as a 500."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError(TOO_DEEP) from None
+
+
 class _Parser(FlaskParser):
     """Malformed JSON is a 400 invalid_json, not webargs' generic 400."""
 
@@ -52,6 +68,12 @@ class _Parser(FlaskParser):
 
     def _handle_invalid_json_error(self, error: Any, req: Any, *args: Any, **kwargs: Any):
         raise InvalidJson(details={"reason": str(error)[:200]})
+
+    def _raw_load_json(self, req: Any) -> Any:
+        try:
+            return super()._raw_load_json(req)
+        except RecursionError:  # about 1 KB of "[" is malformed input like any other
+            return self._handle_invalid_json_error(ValueError(TOO_DEEP), req)
 
     def handle_error(self, error, req, schema, *, error_status_code, error_headers):
         raise ValidationError(details=_flatten_locations(error.normalized_messages()))

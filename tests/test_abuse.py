@@ -119,3 +119,28 @@ def test_an_app_with_an_unlimited_state_changing_route_does_not_start(runtime):
     app.register_blueprint(careless)
     with pytest.raises(RuntimeError, match="has no rate limit"):
         install_rate_limits(app, runtime)
+
+
+NESTED = b"[" * 1000 + b"]" * 1000
+
+
+@pytest.mark.parametrize("path", ["/api/v1/articles/a-1/comments", "/api/v1/admin/webhooks"])
+def test_deeply_nested_json_is_a_400_in_the_envelope_not_a_500(limited, path, caplog):
+    """About 1 KB of "[" makes the JSON parser raise RecursionError, which is no ValueError:
+    the body is malformed like any other, also for the rate limiter that reads it first."""
+    runtime, client = limited()
+    key = make_key(runtime, "frontend" if "comments" in path else "admin")
+    make_article(runtime, "a-1")
+    response = client.post(path, data=NESTED, headers={**headers(key), "Content-Type": "application/json"})
+    assert response.status_code in (400, 422)
+    assert response.json["error"]["code"]
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+def test_deeply_nested_json_without_a_key_is_a_4xx(limited, caplog):
+    runtime, client = limited()
+    make_article(runtime, "a-1")
+    response = client.post("/api/v1/articles/a-1/comments", data=NESTED, headers={"Content-Type": "application/json"})
+    assert 400 <= response.status_code < 500
+    assert "error" in response.json
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]

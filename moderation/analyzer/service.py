@@ -42,6 +42,10 @@ UNDETERMINED = "und"
 # ISO 639-1 or 639-2/3 codes, after the region ("en-US") is cut off: what the models know and
 # the labels store.
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
+# Perspective's own limit on comment.text, in UTF-8 bytes ("Comment text was too many bytes.").
+MAX_TEXT_BYTES = 20480
+# Only bodies this small may go through json5 (see parse_json).
+RELAXED_JSON_MAX_BYTES = 32768
 
 
 @dataclass(frozen=True)
@@ -68,16 +72,24 @@ class SuggestRequest:
 
 
 def parse_json(raw: bytes) -> dict:
-    """The body as an object; relaxed JSON (unquoted keys, as in Perspective's curl example) too."""
+    """The body as an object; relaxed JSON (unquoted keys, as in Perspective's curl example) too,
+    for bodies up to RELAXED_JSON_MAX_BYTES: json5's pure-Python parser costs seconds of CPU
+    on 64 KB of crafted input, and a hand-typed curl example is never that long."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise invalid("Invalid JSON payload received. The body is not UTF-8.") from None
     try:
         body = json.loads(text)
+    except RecursionError:
+        raise invalid("Invalid JSON payload received. The body is nested too deeply.") from None
     except ValueError:
+        if len(raw) > RELAXED_JSON_MAX_BYTES:
+            raise invalid("Invalid JSON payload received.") from None
         try:
             body = json5.loads(text)
+        except RecursionError:
+            raise invalid("Invalid JSON payload received. The body is nested too deeply.") from None
         except ValueError:
             raise invalid("Invalid JSON payload received.") from None
     if not isinstance(body, dict):
@@ -108,6 +120,8 @@ def _text(comment: dict | None) -> str:
         raise invalid("Comment must be non-empty.")
     if (comment or {}).get("type") not in (None, "PLAIN_TEXT"):
         raise invalid("Currently, only 'PLAIN_TEXT' comments are supported.")
+    if not isinstance(text, str) or len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
+        raise invalid(f"Comment text was too many bytes (at most {MAX_TEXT_BYTES}).")
     try:
         return clean_text(text)
     except InvalidText as exc:

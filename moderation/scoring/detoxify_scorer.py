@@ -127,6 +127,8 @@ class DetoxifyScorer:
         torch.set_num_threads(self.settings.threads)
         from detoxify import Detoxify
 
+        from moderation.scoring.transformers_scorer import token_limit
+
         model = Detoxify(model_type=self.settings.model_type, checkpoint=checkpoint, device=self.settings.device,
                          huggingface_config_path=self.settings.huggingface_config_path or None)
         if self.settings.precision == "int8":
@@ -134,6 +136,8 @@ class DetoxifyScorer:
             model.model = torch.ao.quantization.quantize_dynamic(model.model, {torch.nn.Linear},
                                                                  dtype=torch.qint8)
         model.model.eval()
+        # Detoxify truncates at the tokenizer's model_max_length: make sure it is one.
+        model.tokenizer.model_max_length = token_limit(model.tokenizer, model.model.config)
         self.name = f"detoxify-{self.settings.model_type}:{Path(checkpoint).name}"
         if self.settings.precision == "int8":
             self.name += ":int8"

@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import threading
 
+# The language of a comment shows in its first sentences; lingua's cost grows with the length,
+# so a long text is judged on this many characters.
+DETECTION_PREFIX_CHARS = 1000
+
 
 class LanguageDetector:
     def __init__(self, languages: list[str]) -> None:
@@ -21,5 +25,5 @@ class LanguageDetector:
         with self._lock:
             if self._detector is None:
                 self._detector = self._build()
-        detected = self._detector.detect_languages_in_parallel_of(texts)
+        detected = self._detector.detect_languages_in_parallel_of([text[:DETECTION_PREFIX_CHARS] for text in texts])
         return [None if language is None else language.iso_code_639_1.name.lower() for language in detected]

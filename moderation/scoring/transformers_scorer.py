@@ -18,6 +18,17 @@ log = logging.getLogger(__name__)
 MAX_TOKENS = 512
 
 
+def token_limit(tokenizer, config) -> int:
+    """The most tokens a text may have for this model: the tokenizer's limit where it states
+    one, never more than the model's positions (a tokenizer folder without
+    ``model_max_length`` would otherwise truncate nothing, and every long text would fail)."""
+    positions = getattr(config, "max_position_embeddings", None) or MAX_TOKENS
+    # RoBERTa-style models reserve two positions for the padding offset.
+    if getattr(config, "model_type", None) in ("roberta", "xlm-roberta"):
+        positions -= 2
+    return min(MAX_TOKENS, tokenizer.model_max_length or MAX_TOKENS, positions)
+
+
 class TransformersScorer:
     def __init__(self, spec: ModelSpec, settings: ScoringSettings) -> None:
         self.spec = spec
@@ -52,10 +63,7 @@ class TransformersScorer:
             self._sigmoid = self.spec.activation == "sigmoid"
         else:
             self._sigmoid = model.config.problem_type == "multi_label_classification" or model.config.num_labels == 1
-        positions = getattr(model.config, "max_position_embeddings", None) or MAX_TOKENS
-        # RoBERTa-style models reserve two positions for the padding offset.
-        self._max_tokens = min(MAX_TOKENS, tokenizer.model_max_length or MAX_TOKENS,
-                               positions - 2 if model.config.model_type in ("roberta", "xlm-roberta") else positions)
+        self._max_tokens = token_limit(tokenizer, model.config)
         model.to(self.settings.device)
         model.eval()
         if self.precision == "int8":

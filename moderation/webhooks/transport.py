@@ -2,8 +2,8 @@
 
 On every attempt the host is resolved (``socket.getaddrinfo``) and every address it resolves
 to is checked: loopback, private, link-local, shared and other non-global addresses are
-refused unless ``allow_private_addresses``; cloud metadata, multicast and unspecified
-addresses always. The request then goes to the vetted address itself, with the URL's host
+refused unless ``allow_private_addresses``; cloud metadata and other link-local addresses,
+multicast and unspecified addresses always. The request then goes to the vetted address itself, with the URL's host
 in the Host header and, over HTTPS, in SNI and certificate verification (httpx's
 ``sni_hostname``), so a DNS answer that changes between the check and the connection
 (DNS rebinding) cannot send it elsewhere. Redirects are not followed, proxies from the
@@ -29,6 +29,11 @@ USER_AGENT = "moderation-webhooks/1 (Standard Webhooks)"
 # Cloud instance metadata services: never a webhook receiver, even where private addresses are allowed.
 METADATA_ADDRESSES = {ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254"),
                       ipaddress.ip_address("100.100.100.200")}
+# Never a receiver either: link-local addresses carry credential endpoints (ECS 169.254.170.2,
+# EKS Pod Identity 169.254.170.23, Tencent 169.254.0.23), and AWS puts its IPv6 ones in
+# fd00:ec2::/32, which is otherwise an ordinary private (ULA) range.
+CLOUD_SERVICE_NETWORKS = (ipaddress.ip_network("169.254.0.0/16"), ipaddress.ip_network("fe80::/10"),
+                          ipaddress.ip_network("fd00:ec2::/32"))
 MAX_ANSWER_BYTES = 16384
 # IPv6 prefixes that carry an IPv4 address a gateway or relay forwards to: NAT64 (RFC 6052
 # and the local-use prefix of RFC 8215) and IPv4-compatible addresses (last 32 bits); 6to4
@@ -79,6 +84,8 @@ def address_problem(address: str, allow_private: bool) -> str | None:
         ip = _embedded_ipv4(ip) or ip
     if ip in METADATA_ADDRESSES:
         return "a cloud metadata address"
+    if any(ip in network for network in CLOUD_SERVICE_NETWORKS):
+        return "a link-local or cloud service address"
     if ip.is_unspecified:
         return "an unspecified address"
     if ip.is_multicast:
@@ -87,8 +94,6 @@ def address_problem(address: str, allow_private: bool) -> str | None:
         return None
     if ip.is_loopback:
         return "a loopback address"
-    if ip.is_link_local:
-        return "a link-local address"
     if ip.is_private:
         return "a private address"
     if not ip.is_global:

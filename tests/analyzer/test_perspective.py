@@ -360,3 +360,43 @@ def test_suggestscore_scores_before_its_write_transaction(analyzer_runtime, anal
     with analyzer_runtime.db.transaction(write=False) as session:
         stored = session.scalars(select(ModelLabel).where(ModelLabel.client_token == "comment:9")).one()
         assert stored.label == 1 and stored.model == DETOXIFY
+
+
+@pytest.mark.parametrize("body", [b"[" * 1000 + b"]" * 1000, b"{comment: " + b"[" * 1000 + b"]" * 1000 + b"}",
+                                  b'{"comment": {"text": ' + b"[" * 1000 + b"]" * 1000 + b"}}"])
+def test_deeply_nested_json_is_perspectives_400(perspective, analyzer_key, body, caplog):
+    response = perspective.post(f"/v1alpha1/comments:analyze?key={analyzer_key}", data=body,
+                                headers={"Content-Type": "application/json"})
+    assert response.status_code == 400
+    assert response.json["error"]["status"] == "INVALID_ARGUMENT"
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+def _text_of_bytes(size: int) -> str:
+    unit = "Un commentaire très long sur le budget fédéral, écrit à la main. "
+    text = (unit * (size // len(unit.encode()) + 1)).encode()[:size].decode("utf-8", "ignore")
+    return text + "x" * (size - len(text.encode()))
+
+
+@pytest.mark.parametrize("size,status", [(20480, 200), (20481, 400)])
+def test_comment_text_is_capped_at_perspectives_20_kb(perspective, analyzer_key, size, status):
+    """Perspective's limit: 20 KB of UTF-8 (at the limit scored, one byte more refused)."""
+    text = _text_of_bytes(size)
+    assert len(text.encode()) == size
+    response = perspective.post(f"{ANALYZE}?key={analyzer_key}", json={
+        "comment": {"text": text}, "languages": ["fr"], "requestedAttributes": {"TOXICITY": {}}})
+    assert response.status_code == status, response.json
+    if status == 400:
+        assert response.json["error"]["status"] == "INVALID_ARGUMENT"
+        assert "too many bytes" in response.json["error"]["message"]
+
+
+def test_only_small_bodies_go_through_the_relaxed_json_parser(perspective, analyzer_key):
+    """json5 costs seconds of CPU on 64 KB of "1,": a large body must be strict JSON."""
+    big = "{comment: {text: \"salut\"}, requestedAttributes: {TOXICITY: {}}, pad: [" + "1," * 17000 + "1]}"
+    response = perspective.post(f"{ANALYZE}?key={analyzer_key}", data=big, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and response.json["error"]["status"] == "INVALID_ARGUMENT"
+    strict = json.dumps({"comment": {"text": "salut"}, "languages": ["fr"], "requestedAttributes": {"TOXICITY": {}},
+                         "pad": [1] * 12000})
+    assert perspective.post(f"{ANALYZE}?key={analyzer_key}", data=strict,
+                            headers={"Content-Type": "application/json"}).status_code == 200

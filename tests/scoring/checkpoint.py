@@ -24,8 +24,12 @@ CLASSES = ["toxic", "severe_toxic", "obscene", "threat", "insult", "identity_hat
 
 
 def make_checkpoint(folder: Path, *, hidden: int = 32, layers: int = 2, heads: int = 2, intermediate: int = 64,
-                    max_tokens: int = 128, vocab_size: int = 70, seed: int = 0) -> Path:
-    """Write the tokenizer, the HF config and ``detoxify.ckpt`` into ``folder``; return the .ckpt path."""
+                    max_tokens: int = 128, vocab_size: int = 70, seed: int = 0,
+                    tokenizer_knows_limit: bool = True) -> Path:
+    """Write the tokenizer, the HF config and ``detoxify.ckpt`` into ``folder``; return the .ckpt path.
+
+    ``tokenizer_knows_limit=False`` saves a tokenizer without ``model_max_length``, as some
+    published folders are: truncation then knows no limit, only the model's positions do."""
     import sentencepiece as spm
     import torch
     import transformers
@@ -37,7 +41,8 @@ def make_checkpoint(folder: Path, *, hidden: int = 32, layers: int = 2, heads: i
         bos_id=0, pad_id=1, eos_id=2, unk_id=3, minloglevel=2)
     processor = spm.SentencePieceProcessor(model_file=str(folder / "sentencepiece.bpe.model"))
     vocab = [(processor.id_to_piece(i), processor.get_score(i)) for i in range(processor.get_piece_size())]
-    tokenizer = transformers.XLMRobertaTokenizer(vocab=vocab + [("<mask>", 0.0)], model_max_length=max_tokens)
+    limit = {"model_max_length": max_tokens} if tokenizer_knows_limit else {}
+    tokenizer = transformers.XLMRobertaTokenizer(vocab=vocab + [("<mask>", 0.0)], **limit)
     tokenizer.save_pretrained(folder)
     config = transformers.XLMRobertaConfig(
         vocab_size=len(tokenizer), hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,

@@ -210,3 +210,11 @@ def test_model_check_loads_every_language_model(models_by_language, tmp_path, ba
     lines = result.stdout.splitlines()
     assert lines[0].startswith("*: detoxify-multilingual:detoxify.ckpt: ") and "'toxicity':" in lines[0]
     assert lines[1].startswith("de: transformers:german-toxic: ") and "'toxicity':" in lines[1]
+
+
+def test_the_language_is_detected_on_a_bounded_prefix(detector):
+    """lingua's cost grows with the text: a long comment is judged on its beginning."""
+    from moderation.scoring.language import DETECTION_PREFIX_CHARS
+
+    opening = (FRENCH + " ") * (DETECTION_PREFIX_CHARS // len(FRENCH) + 1)
+    assert detector.detect([opening + (GERMAN + " ") * 2000]) == ["fr"]

@@ -77,6 +77,21 @@ def test_batched_worker_equals_detoxify_predict(runtime, settings, tiny_checkpoi
     assert len({round(stored(runtime, c.id)[1].scores["toxicity"], 6) for c in comments}) > 1
 
 
+def test_a_tokenizer_without_a_length_limit_scores_long_texts(tmp_path):
+    """A tokenizer folder with no model_max_length does not truncate: the scorer caps texts at
+    the model's own positions instead of failing on every long comment."""
+    from tests.scoring.checkpoint import make_checkpoint
+
+    checkpoint = make_checkpoint(tmp_path / "unbounded", tokenizer_knows_limit=False)
+    from moderation.config import Settings
+
+    scorer = DetoxifyScorer(Settings().replace(scoring={"backend": "detoxify", "checkpoint": str(checkpoint),
+                                                        "allow_download": False}).scoring)
+    scorer.load()
+    short, long_ = scorer.score(["Bonjour!", "Un très long commentaire qui dépasse la limite. " * 300])
+    assert 0 <= short["toxicity"] <= 1 and 0 <= long_["toxicity"] <= 1
+
+
 def test_model_unavailable_then_loaded(client, runtime, settings, tiny_checkpoint, tmp_path, detector):
     """Comments are accepted while the model cannot load, and scored once it can."""
     missing = tmp_path / "later" / "detoxify.ckpt"

@@ -44,6 +44,20 @@ def test_allowing_private_addresses_never_allows_metadata_multicast_or_unspecifi
         assert address_problem(address, allow_private=True) is not None
 
 
+@pytest.mark.parametrize("address", [
+    "169.254.170.2",    # ECS task credentials
+    "169.254.170.23",   # EKS Pod Identity
+    "fd00:ec2::23",     # EKS Pod Identity over IPv6
+    "169.254.0.23",     # Tencent Cloud metadata
+    "169.254.1.1", "fe80::1", "fe80::1%eth0", "fd00:ec2::1", "::ffff:169.254.170.2", "64:ff9b::a9fe:aa02",
+])
+def test_link_local_is_never_a_target_even_where_private_addresses_are_allowed(address):
+    """Clouds put credential endpoints on link-local addresses (and AWS on fd00:ec2::/32):
+    allowing a private network for an in-house receiver must not open them."""
+    assert address_problem(address, allow_private=True) is not None
+    assert address_problem(address, allow_private=False) is not None
+
+
 @pytest.fixture
 def strict(hooks_settings, clock, engine, connection):
     """A runtime with the default: private addresses refused."""
