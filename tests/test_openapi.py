@@ -13,3 +13,19 @@ def test_unknown_route_and_method_use_the_envelope(client):
     assert missing.status_code == 404 and missing.json["error"]["code"] == "not_found"
     wrong = client.delete("/api/v1/articles/x")
     assert wrong.status_code == 405 and wrong.json["error"]["code"] == "method_not_allowed"
+
+
+def test_every_date_time_a_client_sends_states_the_years_the_server_accepts(client):
+    """A client generating from the document (schemathesis from outside, with its defaults)
+    must not be refused for a year the document allowed (``since=5941-…`` on the model report)."""
+    doc = client.get("/api/v1/openapi.json").json
+    unbounded = []
+    for path, operations in doc["paths"].items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if schema.get("format") == "date-time" and "pattern" not in schema:
+                    unbounded.append(f"{method} {path} {parameter['name']}")
+    assert unbounded == []

@@ -4,7 +4,7 @@ from moderation.schemas import NO_NUL, StrictSchema, UtcDateTime
 
 
 class ReportArgs(StrictSchema):
-    since = UtcDateTime(load_default=None, metadata={"description": "Only labels from this time on"})
+    since = UtcDateTime(load_default=None, bounded=True, metadata={"description": "Only labels from this time on"})
     language = fields.String(load_default=None, validate=[validate.Length(min=2, max=8), NO_NUL])
 
 
