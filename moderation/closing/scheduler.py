@@ -27,10 +27,13 @@ from moderation.closing import jobs
 from moderation.leader import Leadership
 from moderation.metrics import SCHEDULER_LAST_RUN, THREADS_LOCKED
 from moderation.runtime import Runtime
+from moderation.webhooks import jobs as webhook_jobs
 
 log = logging.getLogger(__name__)
 
 SWEEP_JOB, DEADLINE_JOB, LEADERSHIP_JOB = "closing-sweep", "closing-next-deadline", "closing-leadership"
+# The outbox is pruned by the leader too, so that it stays bounded where no delivery worker runs.
+PRUNE_JOB, PRUNE_EVERY_SECONDS = "outbox-prune", 3600
 # Also how often the leader re-reads the nearest deadline: an article registered through
 # another process (another gunicorn worker or instance) gets its one-off job within this.
 LEADERSHIP_CHECK_SECONDS = 2
@@ -56,6 +59,8 @@ class ClosingScheduler:
                                next_run_time=datetime.now(timezone.utc), replace_existing=True)
         self.scheduler.add_job(self._check_leadership, IntervalTrigger(seconds=LEADERSHIP_CHECK_SECONDS),
                                id=LEADERSHIP_JOB, replace_existing=True)
+        self.scheduler.add_job(self.run_prune, IntervalTrigger(seconds=PRUNE_EVERY_SECONDS), id=PRUNE_JOB,
+                               replace_existing=True)
         self.scheduler.start()
         self.runtime.scheduler = self
 
@@ -103,6 +108,16 @@ class ClosingScheduler:
                 log.info("closing sweep locked %d thread(s)", len(locked))
         self.replan()
         return locked
+
+    def run_prune(self) -> int:
+        """Prune old deliveries and outbox events ([webhooks] keep_days), if this process leads."""
+        if not self._is_leader():
+            return 0
+        try:
+            return webhook_jobs.prune(self.runtime)
+        except Exception as exc:
+            log.warning("pruning the outbox failed; the next run retries: %s", type(exc).__name__)
+            return 0
 
     def replan(self) -> None:
         """Schedule the one-off job at the nearest deadline of a thread still open."""

@@ -9,7 +9,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from moderation import signals
@@ -48,3 +48,16 @@ def publish_many(session: Session, type_: str, at: datetime, items: list[tuple[s
     session.execute(_INSERT, [{"event_id": new_event_id(), "type": type_, "at": at, "article_id": article_id,
                                "data": data} for article_id, data in items])
     signals.notify_after_commit(session, signals.events_published)
+
+
+def prune(session: Session, before: datetime, *, read_up_to: int | None, limit: int = 1000) -> int:
+    """Delete at most ``limit`` events published before ``before``, oldest first; returns how
+    many. ``read_up_to``: the highest event id every consumer has read (None: there is no
+    consumer, every old event goes). An event not read yet is kept however old it is."""
+    oldest = select(DomainEvent.id).where(DomainEvent.at < before)
+    if read_up_to is not None:
+        oldest = oldest.where(DomainEvent.id <= read_up_to)
+    ids = list(session.scalars(oldest.order_by(DomainEvent.id).limit(limit)))
+    if ids:
+        session.execute(delete(DomainEvent).where(DomainEvent.id.in_(ids)).execution_options(synchronize_session=False))
+    return len(ids)

@@ -35,6 +35,7 @@ from moderation.clock import utc_iso
 from moderation.config import WebhooksSettings
 from moderation.errors import AddressRefused, Conflict, NotFound, validation_error
 from moderation.events.models import DomainEvent
+from moderation.events import service as events
 from moderation.events.service import EVENT_TYPES, new_event_id
 from moderation.text import RECEIVER_URL_PATTERN
 from moderation.webhooks.models import (
@@ -603,3 +604,12 @@ def prune(session: Session, before: datetime, limit: int = 1000) -> int:
     session.execute(WebhookAttempt.__table__.delete().where(WebhookAttempt.delivery_id.in_(ids)))
     session.execute(WebhookDelivery.__table__.delete().where(WebhookDelivery.id.in_(ids)))
     return len(ids)
+
+
+def prune_outbox(session: Session, before: datetime, *, webhooks_enabled: bool, limit: int = 1000) -> int:
+    """Delete outbox events published before ``before`` that the fan-out has read (all of
+    them when webhooks are off: nothing will ever read them). Bounded like ``prune``."""
+    read_up_to = None
+    if webhooks_enabled:
+        read_up_to = session.scalar(select(WebhookFanout.last_event_id).where(WebhookFanout.id == FANOUT_ROW)) or 0
+    return events.prune(session, before, read_up_to=read_up_to, limit=limit)

@@ -29,7 +29,7 @@ from moderation.cpu import apply_cpu_share
 from moderation.logs import redacted
 from moderation.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_LATENCY
 from moderation.runtime import Runtime
-from moderation.webhooks import service
+from moderation.webhooks import jobs, service
 from moderation.webhooks.signing import sign_headers
 from moderation.webhooks.transport import Resolver, Sender
 
@@ -118,16 +118,8 @@ class Deliverer:
         return len(claimed)
 
     def prune(self) -> int:
-        """Delete delivered and given-up deliveries older than ``keep_days``; returns how many."""
-        before = self.runtime.now() - timedelta(days=self.settings.keep_days)
-        total = 0
-        for _ in range(20):  # bounded per call; the rest goes next time
-            with self.runtime.db.transaction() as session:
-                deleted = service.prune(session, before)
-            total += deleted
-            if not deleted:
-                break
-        return total
+        """Delete deliveries and outbox events older than ``keep_days``; returns how many."""
+        return jobs.prune(self.runtime)
 
     def _deliver_run(self, run: list[service.Claimed],
                      stop_at: float) -> tuple[list[service.Attempted], list[service.Claimed]]:

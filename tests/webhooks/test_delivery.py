@@ -302,3 +302,58 @@ def test_pending_deliveries_of_a_disabled_endpoint_never_block_pruning(runtime, 
                              limit=2) == 2
     with runtime.db.transaction(write=False) as session:
         assert [d.state for d in session.scalars(select(WebhookDelivery))] == ["pending"] * 3
+
+
+def _outbox(runtime) -> list[str]:
+    with runtime.db.transaction(write=False) as session:
+        return list(session.scalars(select(DomainEvent.type).order_by(DomainEvent.id)))
+
+
+def _approve(runtime, client, n: int = 1) -> None:
+    moderator = headers(make_key(runtime, "moderator"))
+    article = make_article(runtime)
+    for _ in range(n):
+        comment = make_comment(runtime, article)
+        assert client.post(f"/api/v1/moderation/comments/{comment.id}/decision", headers=moderator,
+                           json={"action": "approve"}).status_code == 200
+
+
+def test_outbox_events_are_pruned_after_keep_days_once_fanned_out(runtime, client, admin, receiver, clock,
+                                                                 deliverer):
+    """The API documents events as pruned after keep_days: the outbox must not grow forever."""
+    add_endpoint(client, admin, receiver)
+    _approve(runtime, client, 2)
+    deliver(deliverer)
+    keep = runtime.settings.webhooks.keep_days
+    clock.advance(days=keep - 1)
+    deliverer.prune()
+    assert _outbox(runtime) == ["comment.approved"] * 2  # not old enough
+    clock.advance(days=1, seconds=1)
+    with runtime.db.transaction() as session:  # one more, published but not fanned out yet
+        events.publish(session, events.THREAD_LOCKED, runtime.now() - timedelta(days=keep + 1), article_id="a")
+    deliverer.prune()
+    assert _outbox(runtime) == ["thread.locked"]  # old, but no consumer has read it yet
+
+
+def test_with_webhooks_off_the_leader_prunes_the_outbox(settings, engine, committed_runtime, clock):
+    """No delivery worker runs, and the outbox is pruned all the same, by the leader's scheduler."""
+    from moderation.closing.scheduler import PRUNE_JOB, ClosingScheduler
+    from moderation.db import Database
+    from moderation.runtime import Runtime
+
+    runtime = Runtime(settings.replace(webhooks={"enabled": False}), clock=clock,
+                      database=Database(settings.database, engine))
+    with runtime.db.transaction() as session:
+        events.publish(session, events.THREAD_LOCKED, runtime.now(), article_id="old")
+    clock.advance(days=runtime.settings.webhooks.keep_days, seconds=1)
+    with runtime.db.transaction() as session:
+        events.publish(session, events.THREAD_LOCKED, runtime.now(), article_id="recent")
+    scheduler = ClosingScheduler(runtime)
+    scheduler.start()
+    try:
+        assert scheduler.scheduler.get_job(PRUNE_JOB) is not None
+        assert scheduler.run_prune() == 1
+    finally:
+        scheduler.shutdown()
+    with runtime.db.transaction(write=False) as session:
+        assert list(session.scalars(select(DomainEvent.article_id))) == ["recent"]
