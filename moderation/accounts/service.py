@@ -291,13 +291,18 @@ def close_session(session: Session, token: str) -> None:
 
 def secret_key(session: Session) -> str:
     """The generated cookie signing key shared through the database (created once)."""
-    row = session.get(ConsoleSecret, "cookie")
+    return site_secret(session, "cookie")
+
+
+def site_secret(session: Session, name: str) -> str:
+    """A random key generated once and shared by every process through the database."""
+    row = session.get(ConsoleSecret, name)
     if row is not None:
         return row.value
     try:
         with session.begin_nested():
-            session.add(ConsoleSecret(name="cookie", value=secrets.token_hex(32)))
+            session.add(ConsoleSecret(name=name, value=secrets.token_hex(32)))
             session.flush()
     except IntegrityError:  # another process created it first
         pass
-    return session.get(ConsoleSecret, "cookie").value
+    return session.get(ConsoleSecret, name).value

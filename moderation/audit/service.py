@@ -52,19 +52,23 @@ def last_action(session: Session, comment_id: int) -> dict[str, Any] | None:
     return {"actor": entry.actor, "action": entry.action, "at": entry.at.isoformat()}
 
 
-def redact_reasons(session: Session, *, author_id: str, comment_ids: list[int]) -> int:
-    """Blank the free-text reasons of every entry about the author or their comments (erasure).
+def redact_author(session: Session, *, author_id: str, tombstone: str, comment_ids: Any) -> int:
+    """Erasure: blank the free-text reasons of every entry about the author or their comments
+    (``comment_ids``: ids or a SELECT of them), and replace the author's id with ``tombstone``.
+    Returns how many reasons were blanked.
 
     The only change the audit log allows: the trigger permits it while this transaction holds
-    an ``audit_redactions`` row, and only for ``reason`` set to NULL; the marker is removed
-    before the transaction ends, so no other transaction ever sees it.
+    an ``audit_redactions`` row, only for ``reason`` set to NULL and ``author_id`` set to a
+    tombstone; the marker is removed before the transaction ends, so no other transaction
+    ever sees it.
     """
-    concerned = [AuditEntry.author_id == author_id]
-    if comment_ids:
-        concerned.append(AuditEntry.comment_id.in_(comment_ids))
+    concerned = or_(AuditEntry.author_id == author_id, AuditEntry.comment_id.in_(comment_ids))
     marker = session.execute(insert(AuditRedaction).values().returning(AuditRedaction.id)).scalar_one()
     try:
-        return session.execute(update(AuditEntry).where(or_(*concerned), AuditEntry.reason.is_not(None))
-                               .values(reason=None).execution_options(synchronize_session=False)).rowcount
+        reasons = session.execute(update(AuditEntry).where(concerned, AuditEntry.reason.is_not(None))
+                                  .values(reason=None).execution_options(synchronize_session=False)).rowcount
+        session.execute(update(AuditEntry).where(AuditEntry.author_id == author_id)
+                        .values(author_id=tombstone).execution_options(synchronize_session=False))
+        return reasons
     finally:
         session.execute(delete(AuditRedaction).where(AuditRedaction.id == marker))

@@ -26,7 +26,7 @@ from moderation.errors import (
     NotFound,
     validation_error,
 )
-from moderation.review import state
+from moderation.review import bans, state
 from moderation.review.models import BannedAuthor
 from moderation.review.words import WordList
 
@@ -68,7 +68,8 @@ class Accepted:
 _INTAKE_CHECKS = (
     select(
         Article.window_opened_at, Article.fixed_closes_at, Article.locked_at,
-        select(BannedAuthor.author_id).where(BannedAuthor.author_id == bindparam("author_id"))
+        select(BannedAuthor.author_id).where(BannedAuthor.author_id.in_([bindparam("author_id"),
+                                                                         bindparam("author_ban_key")]))
         .exists().label("author_banned"),
         select(Comment.id).where(Comment.author_id == bindparam("author_id"), Comment.article_id == Article.id,
                                  Comment.created_at >= bindparam("since", type_=UTCDateTime),
@@ -121,6 +122,7 @@ def post_comment(session: Session, article_id: str, new: NewComment, rules: Inta
                 return _same_request(existing, request_digest, new.idempotency_key)
     checks = session.execute(_INTAKE_CHECKS_LOCKED if is_postgres else _INTAKE_CHECKS,
                              {"article_id": article_id, "author_id": new.author_id, "digest": digest,
+                              "author_ban_key": bans.keyed_id(session, new.author_id),
                               "since": now - rules.duplicate_window}).first()
     if checks is None:
         raise NotFound(f"No article {article_id!r}.", details={"article_id": article_id})

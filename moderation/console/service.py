@@ -14,6 +14,7 @@ from moderation.articles import service as articles
 from moderation.articles.models import Article
 from moderation.closing.policy import ClosingPolicy
 from moderation.comments.models import APPROVED, REJECTED, STATUSES, Comment
+from moderation.review import bans
 from moderation.review import service as review
 from moderation.review.models import BannedAuthor, Report
 
@@ -72,8 +73,7 @@ def queue_view(session: Session, policy: ClosingPolicy, now: datetime, query: Qu
     parents = {c.id: c for c in session.scalars(select(Comment).where(Comment.id.in_(parent_ids)))} \
         if parent_ids else {}
     authors = {item.comment.author_id for item in items}
-    banned = set(session.scalars(select(BannedAuthor.author_id).where(BannedAuthor.author_id.in_(authors)))) \
-        if authors else set()
+    banned = bans.banned_among(session, authors)
     counts = tab_counts(session, now, query, known=None if query.tab in DECIDED_TABS or query.min_toxicity is not None
                         or query.max_toxicity is not None else (page.total, page.total_capped))
     return QueueView(items=items, next_cursor=next_cursor, counts=counts,
@@ -279,7 +279,7 @@ def author(session: Session, author_id: str, status: str | None) -> AuthorView:
     erased = session.scalar(select(func.count()).select_from(Comment).where(Comment.author_id == author_id,
                                                                            Comment.erased_at.is_not(None))) or 0
     return AuthorView(author_id=author_id, name=latest, counts=counts, comments=comments, reports=reports,
-                      ban=session.get(BannedAuthor, author_id), erased=erased)
+                      ban=bans.find_ban(session, author_id), erased=erased)
 
 
 def account_names(session: Session) -> dict[str, str]:
@@ -288,7 +288,7 @@ def account_names(session: Session) -> dict[str, str]:
 
 
 def queue_banned(session: Session, author_ids: list[str]) -> set[str]:
-    return set(session.scalars(select(BannedAuthor.author_id).where(BannedAuthor.author_id.in_(author_ids))))
+    return bans.banned_among(session, author_ids)
 
 
 def unscored_backlog(session: Session) -> tuple[int, bool]:

@@ -9,7 +9,7 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, or_, select
 from sqlalchemy.orm import Session
 
 from moderation import signals
@@ -54,7 +54,8 @@ def prune(session: Session, before: datetime, *, read_up_to: int | None, limit: 
     """Delete at most ``limit`` events published before ``before``, oldest first; returns how
     many. ``read_up_to``: the highest event id every consumer has read (None: there is no
     consumer, every old event goes). An event not read yet is kept however old it is."""
-    oldest = select(DomainEvent.id).where(DomainEvent.at < before)
+    # author.erased names the erased person: it goes as soon as it has been read.
+    oldest = select(DomainEvent.id).where(or_(DomainEvent.at < before, DomainEvent.type == AUTHOR_ERASED))
     if read_up_to is not None:
         oldest = oldest.where(DomainEvent.id <= read_up_to)
     ids = list(session.scalars(oldest.order_by(DomainEvent.id).limit(limit)))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -17,9 +18,10 @@ from moderation.comments.models import APPROVED, PENDING, REJECTED, Comment
 from moderation.comments.service import find_comment, get_comment
 from moderation.errors import ApiError, Conflict, NotFound
 from moderation.events import service as events
-from moderation.review import state
+from moderation.review import bans, state
 from moderation.review.models import BannedAuthor, Report
 from moderation.scoring.models import CommentScore
+from moderation.webhooks import service as webhooks
 
 ORDERS = ("oldest", "newest", "toxicity")
 
@@ -283,7 +285,7 @@ def report_comment(session: Session, comment_id: int, reporter_id: str, reason: 
 # --- authors ---------------------------------------------------------------------------
 
 def ban_author(session: Session, author_id: str, actor: str, reason: str | None, now: datetime) -> BannedAuthor:
-    ban = session.get(BannedAuthor, author_id)
+    ban = bans.find_ban(session, author_id)
     if ban is None:
         ban = BannedAuthor(author_id=author_id, banned_at=now, banned_by=actor, reason=reason)
         try:
@@ -299,7 +301,7 @@ def ban_author(session: Session, author_id: str, actor: str, reason: str | None,
 
 def unban_author(session: Session, author_id: str, actor: str, reason: str | None, now: datetime) -> bool:
     """Returns whether the author had been banned."""
-    ban = session.get(BannedAuthor, author_id)
+    ban = bans.find_ban(session, author_id)
     if ban is None:
         return False
     session.delete(ban)
@@ -321,27 +323,58 @@ class Erasure:
     ban_reasons: int
 
 
+# Also in migration 0008's audit trigger: an erasure may set an audit entry's author id only to this.
+TOMBSTONE_PREFIX = "erased:"
+
+
+def new_tombstone() -> str:
+    """What replaces an erased author's id: random, so that nothing links it to the person,
+    and with a prefix that the audit log's trigger recognises."""
+    return TOMBSTONE_PREFIX + secrets.token_urlsafe(16)
+
+
 def erase_author(session: Session, author_id: str, actor: str, now: datetime) -> Erasure:
     """GDPR erasure: everything that identifies the author or repeats their words goes.
 
     Their comments lose bodies, names, digests, idempotency keys and reader addresses, and
     the reports on them (notes quote them); the reports they filed as a reader lose who
     filed them and their notes; the free-text reasons of audit entries and of their ban go.
-    Ids, statuses and the audit trail's structure stay, so every past decision can still be
-    traced. The erasure is logged with counts only.
+    The author id itself is replaced everywhere (comments, audit log, outbox events, webhook
+    payloads) by one random tombstone, so their comments still belong together and every
+    past decision can still be traced. A ban survives as a keyed hash of the id (see
+    review/bans.py). Only the ``author.erased`` event carries the id, so that the site can
+    erase its side; it is pruned as soon as it has been delivered.
     """
-    erased = state.erase_comments(session, author_id, now)
+    tombstone = new_tombstone()
+    erased = state.erase_comments(session, author_id, tombstone, now)
     reports_filed = state.anonymise_reports_by(session, author_id, now)
-    audit_reasons = audit.redact_reasons(session, author_id=author_id, comment_ids=erased.comment_ids)
-    ban_reasons = session.execute(update(BannedAuthor).where(BannedAuthor.author_id == author_id,
-                                                             BannedAuthor.reason.is_not(None))
-                                  .values(reason=None).execution_options(synchronize_session=False)).rowcount
+    audit_reasons = audit.redact_author(session, author_id=author_id, tombstone=tombstone,
+                                        comment_ids=select(Comment.id).where(Comment.author_id == tombstone))
+    ban_reasons = _key_ban(session, author_id)
+    webhooks.forget_author(session, author_id, tombstone)
     result = Erasure(author_id=author_id, comments=len(erased.comment_ids),
                      reports_on_comments=erased.reports_on_comments, reports_filed=reports_filed,
                      idempotency_keys=erased.idempotency_keys, reader_addresses=erased.reader_addresses,
                      audit_reasons=audit_reasons, ban_reasons=ban_reasons)
-    audit.record(session, now, actor, "erase", author_id=author_id,
+    audit.record(session, now, actor, "erase", author_id=tombstone,
                  details={kind: count for kind, count in result.__dict__.items() if kind != "author_id"})
     events.publish(session, events.AUTHOR_ERASED, now, author_id=author_id, comment_ids=erased.comment_ids,
                    article_ids=erased.article_ids)
     return result
+
+
+def _key_ban(session: Session, author_id: str) -> int:
+    """The author's ban, if any, keeps refusing the id without storing it; returns how many
+    ban reasons were removed."""
+    ban = session.get(BannedAuthor, author_id)
+    if ban is None:
+        return 0
+    had_reason = int(ban.reason is not None)
+    keyed = bans.keyed_id(session, author_id)
+    if session.get(BannedAuthor, keyed) is not None:  # banned, erased, banned again: one ban stays
+        session.delete(ban)
+    else:
+        session.execute(update(BannedAuthor).where(BannedAuthor.author_id == author_id)
+                        .values(author_id=keyed, reason=None).execution_options(synchronize_session=False))
+        session.expunge(ban)
+    return had_reason

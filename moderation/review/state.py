@@ -32,7 +32,8 @@ from moderation.audit.models import AuditEntry
 from moderation.comments.models import APPROVED, PENDING, REJECTED, Comment
 from moderation.errors import Conflict
 from moderation.events import service as events
-from moderation.review.models import BannedAuthor, Report
+from moderation.review import bans
+from moderation.review.models import Report
 
 ACTIONS = {"approve": APPROVED, "reject": REJECTED}
 UNSCORED = -1.0
@@ -235,8 +236,7 @@ def record_scores(session: Session, results: list[ScoreResult], thresholds: Thre
     by_id = {r.comment_id: r for r in results}
     comments = list(session.scalars(select(Comment).where(Comment.id.in_(list(by_id))).order_by(Comment.id)
                                     .execution_options(populate_existing=True)))
-    banned = set(session.scalars(select(BannedAuthor.author_id)
-                                 .where(BannedAuthor.author_id.in_({c.author_id for c in comments}))))
+    banned = bans.banned_among(session, {c.author_id for c in comments})
     for comment in comments:
         result = by_id[comment.id]
         decision = automatic_decision(comment, result, thresholds, author_banned=comment.author_id in banned)
@@ -281,34 +281,41 @@ class ErasedComments:
     reader_addresses: int
 
 
-def erase_comments(session: Session, author_id: str, now: datetime) -> ErasedComments:
-    """Remove the author's words and everything that repeats or traces them from their comments.
+def erase_comments(session: Session, author_id: str, tombstone: str, now: datetime) -> ErasedComments:
+    """Remove the author's words, and everything that repeats, traces or names them, from their comments.
 
     Bodies, names, suspect words found, the body digest, idempotency keys and reader
-    addresses go; reports on the comments go too (their notes quote them). Ids, statuses and
-    scores stay, so every decision remains traceable. Erased comments leave the thread and
-    the queue.
+    addresses go; reports on the comments go too (their notes quote them); the author id
+    becomes ``tombstone``. Ids, statuses and scores stay, so every decision remains
+    traceable. Erased comments leave the thread and the queue.
+
+    Every statement selects by the author, never by a list of ids: an author may have more
+    comments than a statement may carry parameters (65,535 on PostgreSQL).
     """
-    mine = (Comment.author_id == author_id) & Comment.erased_at.is_(None)
+    mine = Comment.author_id == author_id
     # The comments' rows first, in id order (as every other multi-comment change takes them):
     # a report being filed holds its comment's row, so the erasure waits for it to commit and
     # then deletes it too; a report filed later finds the comment erased.
-    ids = list(session.scalars(select(Comment.id).where(mine).order_by(Comment.id)))
-    lock_in_order(session, ids)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Comment.id).where(mine).order_by(Comment.id).with_for_update())
+    live = mine & Comment.erased_at.is_(None)
     idempotency_keys = session.scalar(select(func.count()).select_from(Comment)
-                                      .where(mine, Comment.idempotency_key.is_not(None))) or 0
+                                      .where(live, Comment.idempotency_key.is_not(None))) or 0
     reader_addresses = session.scalar(select(func.count()).select_from(Comment)
-                                      .where(mine, Comment.reader_address.is_not(None))) or 0
-    reports = session.execute(delete(Report).where(Report.comment_id.in_(ids))
-                              .execution_options(synchronize_session=False)).rowcount if ids else 0
+                                      .where(live, Comment.reader_address.is_not(None))) or 0
+    reports = session.execute(delete(Report).where(Report.comment_id.in_(select(Comment.id).where(mine)))
+                              .execution_options(synchronize_session=False)).rowcount
     rows = session.execute(
-        update(Comment).where(Comment.id.in_(ids), Comment.erased_at.is_(None))
+        update(Comment).where(live)
         .values(author_name=ERASED_NAME, body="", flagged_words=None, body_digest=None, idempotency_key=None,
                 idempotency_owner=None, request_digest=None, reader_address=None,
-                erased_at=now,
+                erased_at=now, author_id=tombstone,
                 open_reports=0, awaiting_review=False, version=Comment.version + 1)
         .returning(Comment.id, Comment.article_id)
         .execution_options(synchronize_session=False)).all()
+    # Comments erased before tombstones existed still carry the id: they take it too.
+    session.execute(update(Comment).where(mine).values(author_id=tombstone)
+                    .execution_options(synchronize_session=False))
     return ErasedComments(comment_ids=sorted(row.id for row in rows),
                           article_ids=sorted({row.article_id for row in rows}),
                           reports_on_comments=reports, idempotency_keys=idempotency_keys,

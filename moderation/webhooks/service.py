@@ -596,8 +596,11 @@ def prune(session: Session, before: datetime, limit: int = 1000) -> int:
     deleted (call again while it returns ``limit``). Pending deliveries are never selected, so
     old ones that wait for a disabled endpoint cannot keep the rest from being pruned.
     """
+    # author.erased carries the erased id so that the site can erase its side: it goes as
+    # soon as it has been delivered (or given up), whatever keep_days says.
+    old = or_(WebhookDelivery.created_at < before, WebhookDelivery.event_type == events.AUTHOR_ERASED)
     ids = list(session.scalars(select(WebhookDelivery.id)
-                               .where(WebhookDelivery.state != PENDING, WebhookDelivery.created_at < before)
+                               .where(WebhookDelivery.state != PENDING, old)
                                .order_by(WebhookDelivery.id).limit(limit)))
     if not ids:
         return 0
@@ -613,3 +616,20 @@ def prune_outbox(session: Session, before: datetime, *, webhooks_enabled: bool, 
     if webhooks_enabled:
         read_up_to = session.scalar(select(WebhookFanout.last_event_id).where(WebhookFanout.id == FANOUT_ROW)) or 0
     return events.prune(session, before, read_up_to=read_up_to, limit=limit)
+
+
+def forget_author(session: Session, author_id: str, tombstone: str) -> int:
+    """Erasure: outbox events and webhook payloads that name ``author_id`` (``author.banned``,
+    an earlier ``author.erased``) name ``tombstone`` instead. Returns how many rows changed."""
+    changed = 0
+    for model, column in ((DomainEvent, DomainEvent.data["author_id"]),
+                          (WebhookDelivery, WebhookDelivery.payload[("data", "author_id")])):
+        rows = list(session.scalars(select(model).where(column.as_string() == author_id)))
+        for row in rows:
+            if model is DomainEvent:
+                row.data = {**row.data, "author_id": tombstone}
+            else:
+                row.payload = {**row.payload, "data": {**row.payload["data"], "author_id": tombstone}}
+        changed += len(rows)
+    session.flush()
+    return changed

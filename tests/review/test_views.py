@@ -247,8 +247,12 @@ def test_erase_author(client, moderator, runtime):
         row = session.get(Comment, comment.id)
         assert row.body == "" and row.author_name == "" and row.status == "approved"
     assert client.get("/api/v1/articles/a-1/comments").json["comments"] == []
-    # The trail keeps its structure: the decision is still there, and the erasure is added.
-    assert [e.action for e in log_entries(runtime, author_id="gdpr")] == ["approve", "erase"]
+    # The trail keeps its structure under a tombstone: the decision is still there, and the
+    # erasure is added; the id itself finds nothing any more.
+    assert log_entries(runtime, author_id="gdpr") == []
+    tombstone = row.author_id
+    assert tombstone.startswith("erased:")
+    assert [e.action for e in log_entries(runtime, author_id=tombstone)] == ["approve", "erase"]
 
 
 def test_audit_log_listing_and_append_only(client, moderator, runtime):

@@ -304,7 +304,7 @@ def test_pending_deliveries_of_a_disabled_endpoint_never_block_pruning(runtime, 
         assert [d.state for d in session.scalars(select(WebhookDelivery))] == ["pending"] * 3
 
 
-def _outbox(runtime) -> list[str]:
+def _outbox_types(runtime) -> list[str]:
     with runtime.db.transaction(write=False) as session:
         return list(session.scalars(select(DomainEvent.type).order_by(DomainEvent.id)))
 
@@ -327,12 +327,12 @@ def test_outbox_events_are_pruned_after_keep_days_once_fanned_out(runtime, clien
     keep = runtime.settings.webhooks.keep_days
     clock.advance(days=keep - 1)
     deliverer.prune()
-    assert _outbox(runtime) == ["comment.approved"] * 2  # not old enough
+    assert _outbox_types(runtime) == ["comment.approved"] * 2  # not old enough
     clock.advance(days=1, seconds=1)
     with runtime.db.transaction() as session:  # one more, published but not fanned out yet
         events.publish(session, events.THREAD_LOCKED, runtime.now() - timedelta(days=keep + 1), article_id="a")
     deliverer.prune()
-    assert _outbox(runtime) == ["thread.locked"]  # old, but no consumer has read it yet
+    assert _outbox_types(runtime) == ["thread.locked"]  # old, but no consumer has read it yet
 
 
 def test_with_webhooks_off_the_leader_prunes_the_outbox(settings, engine, committed_runtime, clock):
