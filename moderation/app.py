@@ -79,6 +79,9 @@ def create_app(settings: Settings | None = None, *, clock: Clock | None = None, 
     for blueprint in (articles, comments, closing, reports):
         api.register_blueprint(blueprint, url_prefix=API_PREFIX)
     api.register_blueprint(review, url_prefix=f"{API_PREFIX}/moderation")
+    from moderation.privacy.views import blp as privacy
+
+    api.register_blueprint(privacy, url_prefix=f"{API_PREFIX}/moderation")
     from moderation.webhooks.views import blp as webhooks
 
     api.register_blueprint(webhooks, url_prefix=f"{API_PREFIX}/admin/webhooks")

@@ -401,6 +401,42 @@ def webhooks_worker() -> None:
 
 
 @main.group()
+def authors() -> None:
+    """Readers' rights: the subject-access export."""
+
+
+@authors.command("export")
+@click.argument("author_id")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write the document to this file (created 0600) instead of standard output.")
+@friendly
+def authors_export(author_id: str, output: str | None) -> None:
+    """Everything stored about AUTHOR_ID as one JSON document (GDPR art. 15, FADP art. 25)."""
+    import os
+
+    from moderation.privacy import service
+
+    runtime = _runtime()
+    with runtime.db.transaction() as session:
+        service.record_export(session, author_id, "cli", runtime.now())
+    if output:
+        # Personal data: readable by this account only, whatever the umask.
+        stream = os.fdopen(os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600),
+                           "w", encoding="utf-8")
+    else:
+        stream = click.get_text_stream("stdout", encoding="utf-8")
+    try:
+        with runtime.db.transaction(write=False) as session:
+            for piece in service.export_author(session, author_id, runtime.now()):
+                stream.write(piece)
+    finally:
+        if output:
+            stream.close()
+        else:
+            stream.flush()
+
+
+@main.group()
 def scoring() -> None:
     """Comments the scorer could not score (issue 11)."""
 
