@@ -59,13 +59,19 @@ def _clean(form, field) -> None:
             raise ValidationError(_l("Contains characters that cannot be stored.")) from None
 
 
+def _printable(form, field) -> None:
+    """No control character (a NUL would reach PostgreSQL, which refuses it in a query)."""
+    if field.data and any(ord(c) < 32 or ord(c) == 127 for c in field.data):
+        raise ValidationError(_l("Contains characters that cannot be stored.")) from None
+
+
 class Form(FlaskForm):
     class Meta:
         csrf = False  # checked by CSRFProtect for the whole console blueprint
 
 
 class LoginForm(Form):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=200)])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Length(max=200), _printable])
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=1024)])
 
 

@@ -234,14 +234,14 @@ def thread(session: Session, policy: ClosingPolicy, now: datetime, article_id: s
     for comment in comments:
         parent = comment.parent_id if comment.parent_id in known else None
         children.setdefault(parent, []).append(comment)
+    # Depth first, replies under their parent, with a stack rather than recursion: a reply
+    # chain may be deeper than Python's recursion limit.
     ordered: list[tuple[Comment, int]] = []
-
-    def walk(parent: int | None, depth: int) -> None:
-        for child in children.get(parent, []):
-            ordered.append((child, depth))
-            walk(child.id, depth + 1)
-
-    walk(None, 0)
+    stack = [(child, 0) for child in reversed(children.get(None, []))]
+    while stack:
+        comment, depth = stack.pop()
+        ordered.append((comment, depth))
+        stack.extend((child, depth + 1) for child in reversed(children.get(comment.id, [])))
     return ThreadView(row, ordered, truncated)
 
 

@@ -93,8 +93,9 @@ def _model_languages() -> set[str]:
 # --- login -------------------------------------------------------------------------------------
 
 def _safe_next(target: str | None) -> str:
-    """Only a path inside the console: never an open redirect."""
-    if target:
+    """Only a path inside the console: never an open redirect, and never a control character
+    (a line break would make the redirect itself fail, after the action committed)."""
+    if target and not any(ord(c) < 32 or 127 <= ord(c) < 160 for c in target):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and parts.path.startswith("/console/") \
                 and not target.startswith("//"):

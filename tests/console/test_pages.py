@@ -434,3 +434,34 @@ def test_the_settings_page_shows_the_model_report_the_api_gives(admin_console, r
 
 def test_the_settings_page_says_when_there_are_no_labels_yet(admin_console):
     assert "No labels yet" in admin_console.get("/console/settings").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", ["/console/queue\r\nSet-Cookie: x=1", "/console/articles\nfoo", "/console/log\x00",
+                                    "/console/queue\x7f", "/console/\x1b[2J"])
+def test_a_control_character_in_next_falls_back_to_the_queue_after_the_action(console, runtime, article, target):
+    """The action commits first, then the redirect: a line break there must not make a 500."""
+    comment = make_comment(runtime, article)
+    response = console.post(f"/console/comments/{comment.id}/decision",
+                            data={"action": "approve", "expected_version": "1", "next": target})
+    assert response.status_code in (302, 303) and response.headers["Location"] == "/console/queue"
+    assert status_of(runtime, comment.id).status == "approved"
+    language = console.post("/console/account/language", data={"language": "fr", "next": target})
+    assert language.status_code in (302, 303) and language.headers["Location"] == "/console/queue"
+
+
+def test_a_nul_in_the_login_email_is_a_failed_login_not_a_500(app, moderator_account):
+    """PostgreSQL refuses NUL in text: the form must, before any query."""
+    client = app.test_client()
+    for email in (moderator_account.email + "\x00", "\x00"):
+        response = login(client, email, "correct horse battery")
+        assert response.status_code in (401, 422), response.status_code
+
+
+def test_a_reply_chain_1000_deep_renders(console, runtime, article):
+    """Threads are walked iteratively: Python's recursion limit is no bound on a reply chain."""
+    parent = None
+    for _ in range(1000):
+        parent = make_comment(runtime, article, parent_id=parent.id if parent else None, status="approved")
+    response = console.get(f"/console/articles/{article}")
+    assert response.status_code == 200
+    assert f'id="c{parent.id}"' in response.get_data(as_text=True)
