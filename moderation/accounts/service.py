@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -128,31 +128,61 @@ def reset_password(session: Session, email: str, now: datetime, password: str | 
     return password if generated else None
 
 
-def change_password(session: Session, account: Account, current: str, new: str, now: datetime, *,
-                    keep_session: str | None = None) -> None:
-    """The person replaces their password (required after a one-time password).
+@dataclass(frozen=True)
+class PasswordChange:
+    """A password change prepared outside any write transaction (Argon2 is slow by design):
+    the hash it was checked against and the new hash."""
+    account_id: int
+    checked_hash: str
+    new_hash: str
 
-    Every other console session of the account ends (someone who knew the old password
-    may be logged in); ``keep_session``, the token of the session making the change, stays.
-    """
-    if not _matches(account.password_hash, current):
+
+def prepare_password_change(session: Session, account_id: int, current: str, new: str) -> PasswordChange:
+    """Check the current password and hash the new one, reading only; ValidationError when
+    the current password is wrong (count it with ``count_failure``) or the new one breaks a rule."""
+    account = session.get(Account, account_id)
+    if account is None or not _matches(account.password_hash, current[:MAX_PASSWORD_LENGTH]):
         raise ValidationError(details={"current_password": ["Wrong password."]})
     check_password_rules(new)
     if new == current:
         raise ValidationError(details={"new_password": ["Must differ from the current password."]})
-    account.password_hash = HASHER.hash(new)
-    account.must_change_password = False
-    account.password_changed_at = now
-    others = ConsoleSession.account_id == account.id
-    if keep_session:
-        others &= ConsoleSession.id != _token_id(keep_session)
-    session.execute(delete(ConsoleSession).where(others))
+    return PasswordChange(account.id, account.password_hash, HASHER.hash(new))
 
 
-def set_language(account: Account, language: str | None) -> None:
+def change_password(session: Session, change: PasswordChange, token: str, now: datetime) -> bool:
+    """Write a prepared change, only the fields it changes, under the account's row lock, and
+    only if nothing happened meanwhile: the account still enabled, its password still the
+    one checked (an admin's reset-password wins), and this console session still open.
+    Every other console session of the account ends (someone who knew the old password may
+    be logged in). Returns whether the change was made."""
+    account = _locked_account(session, change.account_id)
+    if account is None or account.disabled_at is not None or account.password_hash != change.checked_hash \
+            or session.get(ConsoleSession, _token_id(token)) is None:
+        return False
+    session.execute(update(Account).where(Account.id == change.account_id)
+                    .values(password_hash=change.new_hash, must_change_password=False, password_changed_at=now))
+    session.execute(delete(ConsoleSession).where(ConsoleSession.account_id == change.account_id,
+                                                 ConsoleSession.id != _token_id(token)))
+    session.execute(delete(LoginFailure).where(LoginFailure.account_key == _digest("account", account.email)))
+    return True
+
+
+def set_language(session: Session, account_id: int, token: str, language: str | None) -> bool:
+    """The person's console language: this one field, and only while the account is enabled
+    and this session open. Returns whether it was written."""
     if language is not None and language not in LANGUAGES:
         raise ValidationError(details={"language": [f"Must be one of {', '.join(LANGUAGES)}."]})
-    account.language = language
+    account = _locked_account(session, account_id)
+    if account is None or account.disabled_at is not None or session.get(ConsoleSession, _token_id(token)) is None:
+        return False
+    session.execute(update(Account).where(Account.id == account_id).values(language=language))
+    return True
+
+
+def _locked_account(session: Session, account_id: int) -> Account | None:
+    """The account as committed now, its row locked until commit (SQLite: the one writer)."""
+    return session.scalar(select(Account).where(Account.id == account_id).with_for_update()
+                          .execution_options(populate_existing=True))
 
 
 def _matches(password_hash: str, password: str) -> bool:
@@ -177,24 +207,32 @@ class LoginLimits:
 class LoginCheck:
     """The outcome of checking credentials, to be recorded by ``record_login``."""
     account_id: int | None  # None: wrong e-mail address or password, or a disabled account
-    account_key: str
-    address_key: str
+    attempt: "Attempt"
     new_hash: str | None  # the password hashed anew when the hash's parameters are outdated
 
 
-def check_login(session: Session, email: str, password: str, address: str, limits: LoginLimits,
-                now: datetime) -> LoginCheck:
-    """Check credentials, reading only: LoginThrottled after too many failures for this
-    account or from this address within the window (a correct password is refused too while
-    throttled, so guessing cannot go on).
+@dataclass(frozen=True)
+class Attempt:
+    """A password check reserved before it runs: counted as a failure until it succeeds."""
+    account_key: str
+    address_key: str
+    failure_id: int
 
-    Argon2 takes tens of milliseconds by design; doing it here, outside any write
-    transaction, keeps a stream of login attempts from holding SQLite's one writer, which
-    intake needs. ``record_login`` then writes the outcome in a short transaction.
+
+def reserve_attempt(session: Session, email: str, address: str, limits: LoginLimits, now: datetime) -> Attempt:
+    """Count this password check among the failures before Argon2 runs, atomically:
+    LoginThrottled (nothing recorded) when the account or the address has reached its limit
+    within the window. A burst of concurrent checks thus gets exactly the limit, never more.
+    Call in its own short write transaction; ``record_login`` (or ``password_checked``)
+    forgets the reservation when the password was right.
     """
-    global _DUMMY_HASH
-    email = normalise_email(email)[:200]
-    account_key, address_key = _digest("account", email), _digest("address", address or "unknown")
+    account_key = _digest("account", normalise_email(email)[:200])
+    address_key = _digest("address", address or "unknown")
+    if session.get_bind().dialect.name == "postgresql":
+        # One checker at a time per account and per address (SQLite: the one writer does it).
+        for key in sorted({account_key, address_key}):
+            session.execute(text("SELECT pg_advisory_xact_lock(:lock)"),
+                            {"lock": int(key[:15], 16)})
     since = now - limits.window
     by_account = session.scalar(select(func.count()).select_from(LoginFailure).where(
         LoginFailure.account_key == account_key, LoginFailure.at > since)) or 0
@@ -202,38 +240,65 @@ def check_login(session: Session, email: str, password: str, address: str, limit
         LoginFailure.address_key == address_key, LoginFailure.at > since)) or 0
     if by_account >= limits.per_account or by_address >= limits.per_address:
         raise LoginThrottled(headers={"Retry-After": str(int(limits.window.total_seconds()))})
+    session.execute(delete(LoginFailure).where(LoginFailure.at <= since))
+    failure = LoginFailure(account_key=account_key, address_key=address_key, at=now)
+    session.add(failure)
+    session.flush()
+    return Attempt(account_key, address_key, failure.id)
+
+
+def forget_attempt(session: Session, attempt: Attempt) -> None:
+    """The password was right after all: the reservation is no failure."""
+    session.execute(delete(LoginFailure).where(LoginFailure.id == attempt.failure_id))
+
+
+def failures_left(session: Session, attempt: Attempt, limits: LoginLimits, now: datetime) -> int:
+    """How many more failed checks the account may have within the window."""
+    used = session.scalar(select(func.count()).select_from(LoginFailure).where(
+        LoginFailure.account_key == attempt.account_key, LoginFailure.at > now - limits.window)) or 0
+    return max(limits.per_account - used, 0)
+
+
+def check_login(session: Session, email: str, password: str, attempt: Attempt) -> LoginCheck:
+    """Check credentials, reading only, for a reserved attempt.
+
+    Argon2 takes tens of milliseconds by design; doing it here, outside any write
+    transaction, keeps a stream of login attempts from holding SQLite's one writer, which
+    intake needs. ``record_login`` then writes the outcome in a short transaction.
+    """
+    global _DUMMY_HASH
+    email = normalise_email(email)[:200]
     account = session.scalar(select(Account).where(Account.email == email))
     if account is None:
         if _DUMMY_HASH is None:
             _DUMMY_HASH = HASHER.hash(secrets.token_hex(16))
         _matches(_DUMMY_HASH, password)
-        return LoginCheck(None, account_key, address_key, None)
+        return LoginCheck(None, attempt, None)
     if not (_matches(account.password_hash, password[:MAX_PASSWORD_LENGTH]) and account.disabled_at is None):
-        return LoginCheck(None, account_key, address_key, None)
+        return LoginCheck(None, attempt, None)
     new_hash = HASHER.hash(password) if HASHER.check_needs_rehash(account.password_hash) else None
-    return LoginCheck(account.id, account_key, address_key, new_hash)
+    return LoginCheck(account.id, attempt, new_hash)
 
 
 def record_login(session: Session, check: LoginCheck, limits: LoginLimits, now: datetime) -> Account | None:
-    """Write what ``check_login`` found: a failure (counted for throttling), or a success
-    (the account's failures forgotten, an outdated hash replaced). Returns the account, or
-    None when the login failed or the account was disabled meanwhile."""
-    account = session.get(Account, check.account_id) if check.account_id is not None else None
+    """Write what ``check_login`` found: a failure stays counted (its reservation), a success
+    forgets the account's failures and replaces an outdated hash (that field only). Returns
+    the account, or None when the login failed or the account was disabled meanwhile."""
+    account = _locked_account(session, check.account_id) if check.account_id is not None else None
     if account is None or account.disabled_at is not None:
-        session.execute(delete(LoginFailure).where(LoginFailure.at <= now - limits.window))
-        session.add(LoginFailure(account_key=check.account_key, address_key=check.address_key, at=now))
         return None
     if check.new_hash is not None:
-        account.password_hash = check.new_hash
-    session.execute(delete(LoginFailure).where(LoginFailure.account_key == check.account_key))
+        session.execute(update(Account).where(Account.id == account.id).values(password_hash=check.new_hash))
+    session.execute(delete(LoginFailure).where(LoginFailure.account_key == check.attempt.account_key))
     return account
 
 
 def verify_login(session: Session, email: str, password: str, address: str, limits: LoginLimits,
                  now: datetime) -> Account | None:
-    """``check_login`` and ``record_login`` in one (write) transaction: the account for these
-    credentials, or None (the failure is recorded: commit it)."""
-    return record_login(session, check_login(session, email, password, address, limits, now), limits, now)
+    """``reserve_attempt``, ``check_login`` and ``record_login`` in one (write) transaction:
+    the account for these credentials, or None (the failure is recorded: commit it)."""
+    attempt = reserve_attempt(session, email, address, limits, now)
+    return record_login(session, check_login(session, email, password, attempt), limits, now)
 
 
 # --- console sessions ------------------------------------------------------------------

@@ -92,6 +92,22 @@ def _model_languages() -> set[str]:
 
 # --- login -------------------------------------------------------------------------------------
 
+def _login_limits() -> accounts.LoginLimits:
+    settings = runtime().settings.console
+    return accounts.LoginLimits(settings.login_failures_per_account, settings.login_failures_per_address,
+                                timedelta(minutes=settings.login_window_minutes))
+
+
+def _signed_out_for_guessing():
+    """Too many wrong passwords from a logged-in session: it may be a stolen one. It ends."""
+    with transaction() as db_session:
+        accounts.close_session(db_session, session.get("token", ""))
+    session.clear()
+    flash(gettext("Too many failed logins. Try again in %(minutes)s minutes.",
+                  minutes=int(runtime().settings.console.login_window_minutes)))
+    return redirect(url_for("console.login"))
+
+
 def _safe_next(target: str | None) -> str:
     """Only a path inside the console: never an open redirect, and never a control character
     (a line break would make the redirect itself fail, after the action committed)."""
@@ -111,12 +127,15 @@ def login():
         if form.validate():
             rt = runtime()
             settings = rt.settings.console
-            limits = accounts.LoginLimits(settings.login_failures_per_account, settings.login_failures_per_address,
-                                          timedelta(minutes=settings.login_window_minutes))
+            limits = _login_limits()
             try:
+                # Reserved (counted) before Argon2, in its own short write transaction; the
+                # check itself reads only.
+                with transaction() as db_session:
+                    attempt = accounts.reserve_attempt(db_session, form.email.data, client_address(), limits,
+                                                       rt.now())
                 with transaction(write=False) as db_session:
-                    check = accounts.check_login(db_session, form.email.data, form.password.data,
-                                                 client_address(), limits, rt.now())
+                    check = accounts.check_login(db_session, form.email.data, form.password.data, attempt)
                 with transaction() as db_session:
                     account = accounts.record_login(db_session, check, limits, rt.now())
                     token = accounts.open_session(db_session, account, rt.now()) if account else None
@@ -151,18 +170,36 @@ def logout():
 def password():
     form = forms.PasswordForm()
     if request.method == "POST" and form.validate():
-        rt = runtime()
+        rt, limits, token = runtime(), _login_limits(), session.get("token", "")
+        # current_password is a password check like a login: reserved and counted first.
         try:
             with transaction() as db_session:
-                account = db_session.merge(g.account)
-                accounts.change_password(db_session, account, form.current_password.data, form.new_password.data,
-                                         rt.now(), keep_session=session.get("token"))
+                attempt = accounts.reserve_attempt(db_session, g.account.email, client_address(), limits, rt.now())
+        except accounts.LoginThrottled:
+            return _signed_out_for_guessing()
+        try:
+            with transaction(write=False) as db_session:  # Argon2 twice: outside any write transaction
+                change = accounts.prepare_password_change(db_session, g.account.id, form.current_password.data,
+                                                          form.new_password.data)
         except ApiError as error:
+            if "current_password" in error.details:
+                with transaction(write=False) as db_session:
+                    left = accounts.failures_left(db_session, attempt, limits, rt.now())
+                if not left:
+                    return _signed_out_for_guessing()
+            else:
+                with transaction() as db_session:
+                    accounts.forget_attempt(db_session, attempt)
             for field, problems in error.details.items():
                 target = getattr(form, field, None) or form.new_password
                 target.errors = list(target.errors) + [gettext("Wrong password.") if field == "current_password"
                                                        else str(problems[0])]
             return render_template("password.html", form=form), 422
+        with transaction() as db_session:
+            changed = accounts.change_password(db_session, change, token, rt.now())
+        if not changed:  # disabled, reset or signed out meanwhile: the admin's action stands
+            session.clear()
+            return redirect(url_for("console.login"))
         flash(gettext("Your password was changed."))
         return redirect(url_for("console.queue"))
     return render_template("password.html", form=form), 422 if form.errors else 200
@@ -173,7 +210,7 @@ def language():
     form = forms.LanguageForm()
     if form.validate():
         with transaction() as db_session:
-            accounts.set_language(db_session.merge(g.account), form.language.data or None)
+            accounts.set_language(db_session, g.account.id, session.get("token", ""), form.language.data or None)
     return redirect(_safe_next(request.form.get("next")))
 
 

@@ -178,3 +178,116 @@ def test_changing_the_password_ends_the_other_sessions_only(app, runtime):
     assert "/console/login" in elsewhere.get("/console/queue").headers.get("Location", "")
     with runtime.db.transaction(write=False) as session:
         assert len(session.scalars(select(ConsoleSession).where(ConsoleSession.account_id == account.id)).all()) == 1
+
+
+# --- issue 20, points 1 and 2: no stale write-back, every password check throttled ----------
+
+def _account(runtime, email):
+    with runtime.db.transaction(write=False) as session:
+        return session.scalar(select(Account).where(Account.email == email))
+
+
+@pytest.mark.parametrize("form_name,path,data", [
+    ("LanguageForm", "/console/account/language", {"language": "fr"}),
+    ("PasswordForm", "/console/account/password", {"current_password": PASSWORD,
+                                                   "new_password": "a new long passphrase",
+                                                   "repeat_password": "a new long passphrase"}),
+])
+def test_a_request_in_flight_never_undoes_an_admins_disable_or_reset(app, runtime, monkeypatch, form_name, path,
+                                                                     data):
+    """The console loaded the account at the start of the request; an admin disables it and
+    resets its password meanwhile (committed); the request's own write must not bring the
+    old password or the enabled state back."""
+    from moderation.console import forms
+    from tests.console.conftest import Console, login
+
+    account = make_account(runtime, "alice@example.ch")
+    client = app.test_client()
+    assert login(client, "alice@example.ch").status_code == 302
+    console = Console(client, account)
+    real_validate = getattr(forms, form_name).validate
+
+    def admin_acts_meanwhile(self, *args, **kwargs):
+        with runtime.db.transaction() as session:
+            accounts.reset_password(session, "alice@example.ch", runtime.now(), password="the admin's choice!")
+            accounts.disable_account(session, "alice@example.ch", runtime.now())
+        return real_validate(self, *args, **kwargs)
+
+    monkeypatch.setattr(getattr(forms, form_name), "validate", admin_acts_meanwhile)
+    console.post(path, data=data)
+    monkeypatch.undo()
+    stored = _account(runtime, "alice@example.ch")
+    assert stored.disabled_at is not None
+    assert accounts._matches(stored.password_hash, "the admin's choice!")
+    assert not accounts._matches(stored.password_hash, PASSWORD)
+    assert not accounts._matches(stored.password_hash, "a new long passphrase")
+
+
+def test_concurrent_wrong_logins_check_no_more_passwords_than_the_limit(app, committed_runtime, monkeypatch):
+    """A burst of wrong passwords at once: the attempt is reserved before Argon2 and counted
+    atomically, so the per-account limit holds (it let about 11 of 30 through)."""
+    import threading
+
+    from tests.console.conftest import login
+
+    runtime = committed_runtime
+    make_account(runtime, "target@example.ch")
+    limit = runtime.settings.console.login_failures_per_account
+    checks, lock = [], threading.Lock()
+    real = accounts.HASHER
+
+    class Counting:
+        def verify(self, *args):
+            with lock:
+                checks.append(1)
+            return real.verify(*args)
+
+        def __getattr__(self, name):
+            return getattr(real, name)
+
+    monkeypatch.setattr(accounts, "HASHER", Counting())
+    from moderation.app import create_app
+
+    web = create_app(runtime=runtime)
+    clients = [web.test_client() for _ in range(30)]
+    pages = [client.get("/console/login") for client in clients]  # CSRF cookies, before the burst
+    from tests.console.conftest import csrf_from
+
+    start, statuses = threading.Barrier(30), []
+
+    def attempt(client, page):
+        start.wait(30)
+        response = client.post("/console/login", data={"email": "target@example.ch", "password": "wrong password!",
+                                                        "csrf_token": csrf_from(page)},
+                               environ_base={"REMOTE_ADDR": f"198.51.100.{len(statuses) % 250}"})
+        with lock:
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=attempt, args=pair) for pair in zip(clients, pages)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    assert sorted(set(statuses)) == [401, 429]
+    assert len(checks) <= limit
+    assert statuses.count(401) == len(checks)
+
+
+def test_wrong_current_passwords_are_throttled_and_end_the_session(app, runtime):
+    from tests.console.conftest import Console, login
+
+    account = make_account(runtime, "alice@example.ch")
+    client = app.test_client()
+    assert login(client, "alice@example.ch").status_code == 302
+    console = Console(client, account)
+    limit = runtime.settings.console.login_failures_per_account
+    answers = [console.post("/console/account/password", data={
+        "current_password": f"guess number {n}!", "new_password": "a new long passphrase",
+        "repeat_password": "a new long passphrase"}) for n in range(limit)]
+    assert [a.status_code for a in answers[:-1]] == [422] * (limit - 1)
+    # The limit reached: the session ends, and the right password cannot be tried from it.
+    assert "/console/login" in client.get("/console/queue").headers.get("Location", "")
+    with runtime.db.transaction(write=False) as session:
+        assert session.scalars(select(ConsoleSession).where(ConsoleSession.account_id == account.id)).all() == []
+    # Logging in again is throttled too: the guesses counted as failed logins.
+    assert login(app.test_client(), "alice@example.ch").status_code == 429
