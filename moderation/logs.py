@@ -1,14 +1,52 @@
 """Logging: one JSON object per line, with the request id when there is one.
 
-Comment bodies and API keys are never passed to the logger.
+Comment bodies and API keys are never passed to the logger. What servers log themselves
+(request lines, query strings) goes through ``redact_query`` or ``redact_text``: the analyzer
+middleware and gunicorn's logger class (server.py) share this one rule.
 """
 from __future__ import annotations
 
 import json
 import logging
+import re
 import sys
 from contextvars import ContextVar
 from datetime import datetime, timezone
+from urllib.parse import unquote_plus
+
+REDACTED = "REDACTED"
+
+
+def redact_query(query: str) -> tuple[str, str | None]:
+    """The query with every ``key`` parameter's value replaced, and the first key's value.
+
+    Perspective clients send the API key as ``?key=…``, and servers log query strings. A
+    parameter is ``key`` whatever its encoding (``%6Bey`` is read as ``key`` too).
+    """
+    found = None
+    parts = []
+    for part in query.split("&"):
+        name, equals, value = part.partition("=")
+        if unquote_plus(name) == "key":
+            if found is None:
+                found = unquote_plus(value)
+            parts.append(f"{name}={REDACTED}")
+        else:
+            parts.append(part)
+    return "&".join(parts), found
+
+
+# A query inside a log message: from "?" to the end of the URL. Only whitespace and quotes end
+# it, not control characters, "#" or anything else a refused request may carry, so that a
+# key is hidden up to where the message quoting the URL stops (keys never hold these).
+_QUERY_IN_TEXT = re.compile(r"\?([^\s'\"]*)")
+
+
+def redact_text(text: str) -> str:
+    """``text`` with the ``key`` parameter of every URL it quotes redacted (redact_query)."""
+    if "?" not in text:
+        return text
+    return _QUERY_IN_TEXT.sub(lambda match: "?" + redact_query(match.group(1))[0], text)
 
 
 class JsonFormatter(logging.Formatter):

@@ -6,25 +6,10 @@ to a wrong URL is not logged either."""
 from __future__ import annotations
 
 from typing import Any, Callable, Iterable
-from urllib.parse import unquote_plus
+
+from moderation.logs import redact_query
 
 KEY_ENVIRON = "moderation.query_key"
-REDACTED = "REDACTED"
-
-
-def redact_query(query: str) -> tuple[str, str | None]:
-    """The query with every ``key`` parameter's value replaced, and the first key's value."""
-    found = None
-    parts = []
-    for part in query.split("&"):
-        name, equals, value = part.partition("=")
-        if unquote_plus(name) == "key":
-            if found is None:
-                found = unquote_plus(value)
-            parts.append(f"{name}={REDACTED}")
-        else:
-            parts.append(part)
-    return "&".join(parts), found
 
 
 class RedactQueryKey:

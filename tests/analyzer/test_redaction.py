@@ -1,8 +1,9 @@
 """The API key in a Perspective query string never reaches a log."""
 import logging
 
-from moderation.analyzer.redact import KEY_ENVIRON, RedactQueryKey, redact_query
+from moderation.analyzer.redact import KEY_ENVIRON, RedactQueryKey
 from moderation.app import create_app
+from moderation.logs import redact_query
 from moderation.runtime import Runtime
 from tests.factories import make_key
 

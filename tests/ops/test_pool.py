@@ -15,7 +15,7 @@ from moderation.db import Database
 from moderation.runtime import Runtime
 from tests.factories import headers, make_article, make_key
 
-# `moderation serve --threads` and the README's gunicorn command both default to 8.
+# `moderation serve --threads` and deploy/gunicorn.conf.py both default to 8.
 REQUEST_THREADS = 8
 
 

@@ -1,0 +1,15 @@
+"""The gunicorn configuration file: `gunicorn -c deploy/gunicorn.conf.py`.
+
+Options given on the command line win over these (e.g. `-w 4`, `--access-logfile -`).
+"""
+import os
+
+wsgi_app = "moderation.server:application()"
+# MODERATION_BIND has no "__": the service's own settings (MODERATION_<SECTION>__<KEY>) ignore it.
+bind = os.environ.get("MODERATION_BIND", "0.0.0.0:8000")
+workers = 2
+worker_class = "gthread"
+threads = 8
+# Redacts keys in gunicorn's own logs too: it logs requests it refuses before the application
+# (and its redacting middleware) sees them.
+logger_class = "moderation.server.KeyRedactingLogger"
