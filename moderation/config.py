@@ -26,6 +26,9 @@ ENV_PREFIX = "MODERATION_"
 
 # The longest window a thread may have, site-wide or its own: a year (closing/policy.py).
 MAX_WINDOW_HOURS = 8760
+# A delivery worker starts no attempt later than its deadline and this before its lease ends,
+# which leaves the time to record the results (webhooks/worker.py).
+WEBHOOK_LEASE_MARGIN_SECONDS = 2.0
 
 
 class ConfigError(Exception):
@@ -329,10 +332,14 @@ class WebhooksSettings:
             _positive(f"webhooks.{name}", getattr(self, name))
         if self.previous_secret_hours < 0:
             raise ConfigError("webhooks.previous_secret_hours: must be >= 0")
-        if self.claim_seconds <= 2 * (self.connect_timeout_seconds + self.read_timeout_seconds):
-            # A delivery must finish well within its lease, or another worker could send it too.
-            raise ConfigError("webhooks.claim_seconds: must be more than twice connect_timeout_seconds + "
-                              "read_timeout_seconds")
+        # An attempt ends by its deadline, connect + read timeout (webhooks/transport.py). A
+        # worker starts none later than that deadline and the margin before its lease ends.
+        deadline = self.connect_timeout_seconds + self.read_timeout_seconds
+        minimum = max(2 * deadline, deadline + WEBHOOK_LEASE_MARGIN_SECONDS)
+        if self.claim_seconds <= minimum:
+            raise ConfigError(f"webhooks.claim_seconds: must be more than {minimum:g} s, as an attempt may take "
+                              f"connect_timeout_seconds + read_timeout_seconds ({deadline:g} s) in all: a lease "
+                              "that ends during an attempt lets another worker send the delivery again")
 
 
 @dataclass(frozen=True)

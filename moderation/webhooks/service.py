@@ -425,10 +425,11 @@ def record(session: Session, worker_id: str, attempted: list[Attempted], deferre
         return
     window = timedelta(hours=settings.max_retry_hours)
     retry_at = now
-    session.execute(WebhookAttempt.__table__.insert(), [
-        {"delivery_id": a.delivery.id, "endpoint_id": a.delivery.endpoint_id, "attempted_at": a.at,
-         "number": a.delivery.attempts + 1, "ok": a.outcome.ok, "status": a.outcome.status,
-         "latency_ms": a.outcome.latency_ms, "error": a.outcome.error} for a in attempted])
+    if attempted:  # an empty list would be one row of nothing, refused, failing the whole pass's results
+        session.execute(WebhookAttempt.__table__.insert(), [
+            {"delivery_id": a.delivery.id, "endpoint_id": a.delivery.endpoint_id, "attempted_at": a.at,
+             "number": a.delivery.attempts + 1, "ok": a.outcome.ok, "status": a.outcome.status,
+             "latency_ms": a.outcome.latency_ms, "error": a.outcome.error} for a in attempted])
     mine = (WebhookDelivery.claimed_by == worker_id, WebhookDelivery.state == PENDING)
     delivered = [{"b_id": a.delivery.id, "b_at": a.at, "b_status": a.outcome.status,
                   "b_latency": a.outcome.latency_ms, "b_worker": worker_id} for a in attempted if a.outcome.ok]

@@ -7,20 +7,27 @@ multicast and unspecified addresses always. The request then goes to the vetted 
 in the Host header and, over HTTPS, in SNI and certificate verification (httpx's
 ``sni_hostname``), so a DNS answer that changes between the check and the connection
 (DNS rebinding) cannot send it elsewhere. Redirects are not followed, proxies from the
-environment are not used, and the receiver's answer is read only up to a few kilobytes
-and one read timeout.
+environment are not used, and the receiver's answer is read only up to a few kilobytes.
+
+An attempt ends within its deadline, connect_timeout + read_timeout in all: each network
+operation's timeout is cut to what is left of it (``_DeadlineBackend``). Timeouts alone
+bound each read, and a receiver that sends one byte of its headers per read timeout would
+hold a sending thread, and its worker's lease, for as long as it likes.
 """
 from __future__ import annotations
 
+import contextvars
 import ipaddress
 import logging
 import socket
+import ssl
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
+import httpcore
 import httpx
 
 log = logging.getLogger(__name__)
@@ -130,6 +137,74 @@ def literal_address_problem(url: str, allow_private: bool) -> str | None:
     return address_problem(host, allow_private)
 
 
+# When the current attempt must be over (time.monotonic()); None outside an attempt. Set per
+# attempt, in the thread that sends it: httpcore's sync connections do their I/O there.
+_deadline: contextvars.ContextVar[float | None] = contextvars.ContextVar("webhook_attempt_deadline", default=None)
+
+
+def _within(timeout: float | None, expired: type[Exception]) -> float | None:
+    """``timeout``, cut to what is left of the attempt's deadline; ``expired`` once it has passed."""
+    deadline = _deadline.get()
+    if deadline is None:
+        return timeout
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise expired("the attempt's deadline has passed")
+    return left if timeout is None else min(timeout, left)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every operation ends by the deadline of the attempt using it.
+
+    Python's socket and TLS calls take their timeout as a bound on the whole call (sendall,
+    a TLS handshake or record), so cutting each one to what is left bounds the attempt.
+    """
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, _within(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, _within(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context: ssl.SSLContext, server_hostname: str | None = None,
+                  timeout: float | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(self._stream.start_tls(ssl_context, server_hostname,
+                                                      _within(timeout, httpcore.ConnectTimeout)))
+
+    def get_extra_info(self, info: str) -> object:
+        return self._stream.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.SyncBackend):
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options: Iterable[tuple] | None = None) -> httpcore.NetworkStream:
+        return _DeadlineStream(super().connect_tcp(host, port, _within(timeout, httpcore.ConnectTimeout),
+                                                   local_address, socket_options))
+
+
+class _DeadlineTransport(httpx.HTTPTransport):
+    """httpx's transport, over connections that keep the attempt's deadline.
+
+    httpx takes no network backend, so its connection pool is made again with one, as httpx
+    makes it (for a client without proxies or environment settings).
+    """
+
+    def __init__(self, limits: httpx.Limits) -> None:
+        super().__init__(trust_env=False, limits=limits)
+        if not isinstance(getattr(self, "_pool", None), httpcore.ConnectionPool):
+            raise RuntimeError("this httpx keeps its connection pool elsewhere: attempts would have no deadline")
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False), max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections, keepalive_expiry=limits.keepalive_expiry,
+            network_backend=_DeadlineBackend())
+
+
 class Sender:
     """POSTs signed bodies; one httpx client per host name, so a kept-alive TLS connection
     made for one name is never reused for another name on the same address."""
@@ -138,6 +213,8 @@ class Sender:
                  resolver: Resolver | None = None) -> None:
         self.timeout = httpx.Timeout(connect=connect_timeout, read=read_timeout, write=read_timeout,
                                      pool=connect_timeout)
+        # One attempt, from resolving the host to the end of the answer.
+        self.deadline = connect_timeout + read_timeout
         self.allow_private = allow_private
         self.resolver = resolver or system_resolver
         # httpx logs every request's URL at INFO; a receiver's URL may carry a token.
@@ -152,13 +229,15 @@ class Sender:
                 if len(self._clients) >= 256:  # many endpoints: start over rather than grow
                     self._close_all()
                 client = httpx.Client(timeout=self.timeout, follow_redirects=False, trust_env=False,
-                                      limits=httpx.Limits(max_connections=32, max_keepalive_connections=8))
+                                      transport=_DeadlineTransport(httpx.Limits(max_connections=32,
+                                                                                max_keepalive_connections=8)))
                 self._clients[host] = client
             return client
 
     def post(self, url: str, headers: dict[str, str], body: bytes) -> Outcome:
-        """One attempt. Never raises for the receiver's or the network's failures."""
-        started = time.perf_counter()
+        """One attempt, over by ``deadline``. Never raises for the receiver's or the network's failures."""
+        started, ends = time.perf_counter(), time.monotonic() + self.deadline
+        deadline = _deadline.set(ends)
         try:
             parsed = httpx.URL(url)
             # The ASCII (IDNA) form: what DNS, the Host header and SNI carry.
@@ -176,24 +255,30 @@ class Sender:
                                            extensions=extensions)
             response = client.send(request, stream=True)
             try:
-                # Read the (ignored) answer so that the connection can be reused, but only a
-                # little of it and for one read timeout in all: a receiver that drips bytes
-                # cannot hold a delivery thread for a timeout per byte.
-                read, deadline = 0, time.monotonic() + self.timeout.read
+                # The status is the answer. The rest is read so that the connection can be
+                # reused, but only a little of it, and only until the deadline: then the
+                # connection is dropped.
+                read = 0
                 for chunk in response.iter_raw():
                     read += len(chunk)
-                    if read > MAX_ANSWER_BYTES or time.monotonic() > deadline:
+                    if read > MAX_ANSWER_BYTES:
                         break
+            except httpx.TimeoutException:
+                pass
             finally:
                 response.close()
         except RefusedAddress as exc:
             return Outcome(False, None, None, str(exc)[:300])
         except httpx.TimeoutException as exc:
+            if time.monotonic() >= ends - 0.01:  # cut short by the deadline, not one read's timeout
+                return Outcome(False, None, _ms(started), f"timeout (attempt over {self.deadline:g} s)")
             return Outcome(False, None, _ms(started), f"timeout ({_kind(exc)})")
         except httpx.HTTPError as exc:
             return Outcome(False, None, _ms(started), _network_error(exc))
         except (httpx.InvalidURL, ValueError, OSError) as exc:
             return Outcome(False, None, _ms(started), f"{type(exc).__name__}")
+        finally:
+            _deadline.reset(deadline)
         status = response.status_code
         ok = 200 <= status < 300
         return Outcome(ok, status, _ms(started), None if ok else f"HTTP {status}")

@@ -25,6 +25,7 @@ from datetime import timedelta
 from typing import Any
 
 from moderation.clock import Clock, SystemClock
+from moderation.config import WEBHOOK_LEASE_MARGIN_SECONDS
 from moderation.cpu import apply_cpu_share
 from moderation.logs import redacted
 from moderation.metrics import WEBHOOK_ATTEMPTS, WEBHOOK_LATENCY
@@ -36,8 +37,6 @@ from moderation.webhooks.transport import Resolver, Sender
 log = logging.getLogger(__name__)
 
 FANOUT_BATCH = 500
-# Stop starting new requests this long before the lease ends (on top of one request's timeouts).
-LEASE_MARGIN_SECONDS = 2.0
 # Commits wake the worker one by one; the commits of the next moment are let pile up, so
 # that one pass (two write transactions) serves them all instead of one pass each.
 WAKE_COALESCE_SECONDS = 0.2
@@ -85,7 +84,8 @@ class Deliverer:
         when a read shows nothing to do: on SQLite every write waits for the one writer that
         intake needs too.
         """
-        db, now = self.runtime.db, self.runtime.now()
+        # Leases run from ``now``, whatever comes before the sending (the writer lock, a backlog).
+        db, now, started = self.runtime.db, self.runtime.now(), time.monotonic()
         with db.transaction(write=False) as session:
             new_events = service.has_new_events(session)
             due = service.has_due(session, now)
@@ -101,8 +101,8 @@ class Deliverer:
                 read = service.fan_out(session, self.runtime.now(), self.settings.outbox_gap_seconds, FANOUT_BATCH)
         if not claimed:
             return 0
-        stop_at = time.monotonic() + lease - self.settings.connect_timeout_seconds \
-            - self.settings.read_timeout_seconds - LEASE_MARGIN_SECONDS
+        # What starts by then ends by its deadline, before the lease does (config.py checks there is time).
+        stop_at = started + lease - self.sender.deadline - WEBHOOK_LEASE_MARGIN_SECONDS
         runs = _runs(claimed, self.settings.concurrency)
         results = [future.result() for future in [self._pool.submit(self._deliver_run, run, stop_at)
                                                    for run in runs]]

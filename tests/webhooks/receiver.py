@@ -120,3 +120,96 @@ class Receiver:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+
+class DrippingReceiver:
+    """A raw-socket receiver that reads each request, then answers one byte every ``interval``
+    seconds, forever (until stopped): after a status line, of a header line that never ends
+    (``drip="headers"``), or after complete headers, of a body (``drip="body"``)."""
+
+    def __init__(self, *, drip: str = "headers", interval: float = 0.3) -> None:
+        self.port = free_port()
+        self.drip = drip
+        self.interval = interval
+        self.webhook_ids: list[str] = []
+        self._lock = threading.Lock()
+        self._stopped = threading.Event()
+        self._sockets: list[socket.socket] = []
+        self._listener: socket.socket | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/hooks/stuck"
+
+    def start(self) -> "DrippingReceiver":
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(16)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self._stopped.set()
+        with self._lock:
+            sockets, self._sockets = self._sockets, []
+        if self._listener is not None:
+            sockets.append(self._listener)
+            self._listener = None
+        for sock in sockets:
+            try:  # wakes the threads blocked on it; a plain close would leave the port listening
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            sock.close()
+
+    def requests(self) -> int:
+        with self._lock:
+            return len(self.webhook_ids)
+
+    def _accept(self, listener: socket.socket) -> None:
+        while not self._stopped.is_set():
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            with self._lock:
+                self._sockets.append(connection)
+            threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
+
+    def _answer(self, connection: socket.socket) -> None:
+        try:
+            request = b""
+            while b"\r\n\r\n" not in request:
+                chunk = connection.recv(65536)
+                if not chunk:
+                    return
+                request += chunk
+            head, _, body = request.partition(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")[1:]
+            fields = {name.strip().lower(): value.strip() for name, _, value in (line.partition(":") for line in lines)}
+            length = int(fields.get("content-length", "0"))
+            while len(body) < length:
+                chunk = connection.recv(65536)
+                if not chunk:
+                    return
+                body += chunk
+            with self._lock:
+                self.webhook_ids.append(fields.get("webhook-id", ""))
+            if self.drip == "headers":
+                connection.sendall(b"HTTP/1.1 200 OK\r\nX-Drip: ")
+            else:
+                connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n")
+            while not self._stopped.wait(self.interval):
+                connection.sendall(b"a")
+        except OSError:
+            pass
+        finally:
+            connection.close()
+
+    def __enter__(self) -> "DrippingReceiver":
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()

@@ -357,3 +357,35 @@ def test_with_webhooks_off_the_leader_prunes_the_outbox(settings, engine, commit
         scheduler.shutdown()
     with runtime.db.transaction(write=False) as session:
         assert list(session.scalars(select(DomainEvent.article_id))) == ["recent"]
+
+
+def test_time_spent_before_sending_comes_off_the_lease(runtime, client, admin, receiver, deliverer, monkeypatch):
+    """The lease runs from the claim's "now": a pass that waited for the database's writer, or
+    read a backlog of events, after it has less of it left to send in. No attempt may start
+    that its deadline would carry past the lease, when another worker could send it too."""
+    import time
+
+    from moderation.webhooks import service
+
+    endpoint = add_endpoint(client, admin, receiver)
+    client.post(f"/api/v1/admin/webhooks/{endpoint['id']}/test", headers=admin)
+    settings = runtime.settings.webhooks
+    real_claim_due, real_monotonic, offset = service.claim_due, time.monotonic, [0.0]
+
+    def slow_claim(*args, **kwargs):
+        claimed = real_claim_due(*args, **kwargs)
+        # The claim took most of the lease: what is left is less than one attempt's deadline.
+        offset[0] += settings.claim_seconds - (settings.connect_timeout_seconds + settings.read_timeout_seconds)
+        return claimed
+
+    monkeypatch.setattr(time, "monotonic", lambda: real_monotonic() + offset[0])
+    monkeypatch.setattr(service, "claim_due", slow_claim)
+    deliverer.pass_once()
+    assert receiver.requests == []
+    [delivery] = _deliveries(runtime)
+    assert delivery.state == "pending" and delivery.claimed_by is None and delivery.attempts == 0
+    assert delivery.next_attempt_at <= runtime.now()  # released untried, due at once
+
+    monkeypatch.setattr(service, "claim_due", real_claim_due)
+    deliver(deliverer)
+    assert len(receiver.verified()) == 1

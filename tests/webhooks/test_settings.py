@@ -25,3 +25,24 @@ def test_environment_overrides():
 def test_invalid_values_name_the_key(key, value, named):
     with pytest.raises(ConfigError, match=named):
         load_settings({f"MODERATION_WEBHOOKS__{key}": value})
+
+
+@pytest.mark.parametrize("connect,read,claim", [
+    (5, 10, 30),   # twice the attempt's deadline (15 s) and no more
+    (5, 10, 20),
+    (0.5, 0.5, 2.5),  # more than twice a 1 s deadline, but a 2 s margin would leave no time to send at all
+])
+def test_a_lease_that_an_attempt_could_outlast_is_refused_at_load(connect, read, claim):
+    """Another worker would send the delivery again while its attempt is still running."""
+    with pytest.raises(ConfigError, match=r"webhooks\.claim_seconds: must be more than .*connect_timeout_seconds "
+                                          r"\+ read_timeout_seconds .*another worker"):
+        load_settings({"MODERATION_WEBHOOKS__CONNECT_TIMEOUT_SECONDS": str(connect),
+                       "MODERATION_WEBHOOKS__READ_TIMEOUT_SECONDS": str(read),
+                       "MODERATION_WEBHOOKS__CLAIM_SECONDS": str(claim)})
+
+
+def test_a_lease_longer_than_twice_the_attempt_deadline_and_its_margin_is_accepted():
+    settings = load_settings({"MODERATION_WEBHOOKS__CONNECT_TIMEOUT_SECONDS": "1",
+                              "MODERATION_WEBHOOKS__READ_TIMEOUT_SECONDS": "1",
+                              "MODERATION_WEBHOOKS__CLAIM_SECONDS": "4.5"}).webhooks
+    assert settings.claim_seconds == 4.5

@@ -20,10 +20,10 @@ from moderation.review import service as review
 from moderation.runtime import Runtime
 from moderation.webhooks import service
 from moderation.webhooks.models import WebhookAttempt, WebhookDelivery
-from moderation.webhooks.worker import DeliveryWorker
+from moderation.webhooks.worker import Deliverer, DeliveryWorker, deliver_pending
 from tests.conftest import _empty_tables
 from tests.factories import make_article, make_comment
-from tests.webhooks.receiver import Receiver, free_port
+from tests.webhooks.receiver import DrippingReceiver, Receiver, free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -115,6 +115,61 @@ def test_a_commit_wakes_the_worker_of_its_process(live):
             assert time.monotonic() - started < 60
         finally:
             worker.stop(wait=10)
+
+
+def test_a_stuck_receiver_delays_others_by_one_attempt_deadline_and_its_lease_never_expires(live):
+    """A receiver that drips its headers forever holds its attempt until the deadline
+    (connect + read timeout, 2 s here), then the attempt fails; a healthy endpoint's delivery
+    behind it in the same batch, on the one sending thread, waits that long at most. The lease
+    outlasts the attempt, so a second worker looking all along never sends it again."""
+    runtime = Runtime(live.settings.replace(webhooks={
+        "connect_timeout_seconds": 1.0, "read_timeout_seconds": 1.0, "claim_seconds": 5.0, "concurrency": 1,
+        "retry_initial_seconds": 600.0, "retry_max_interval_seconds": 3600.0}), clock=live.clock, database=live.db)
+    deadline, margin = 2.0, 3.0
+    arrived: list[float] = []
+    stop = threading.Event()
+    first, second = Deliverer(runtime, worker_id="first"), Deliverer(runtime, worker_id="second")
+    second_claimed: list[int] = []
+
+    def look_for_work() -> None:
+        while not stop.is_set():
+            second_claimed.append(second.pass_once())
+            stop.wait(0.1)
+
+    with DrippingReceiver(drip="headers", interval=0.3) as stuck, Receiver() as healthy:
+        _endpoint(runtime, stuck.url)  # the older endpoint: its delivery is claimed, and tried, first
+        healthy.secret = _endpoint(runtime, healthy.url)
+        healthy.before_response = lambda record: arrived.append(time.monotonic())
+        threads = [threading.Thread(target=deliver_pending, args=(runtime, first), daemon=True),
+                   threading.Thread(target=look_for_work, daemon=True)]
+        try:
+            _approve(runtime, 1)
+            started = time.monotonic()
+            threads[0].start()
+            assert _wait(lambda: stuck.requests() == 1, timeout=30)
+            threads[1].start()
+            # Past the end of the first worker's lease on the stuck delivery.
+            lease_over = started + runtime.settings.webhooks.claim_seconds + 1.5
+            assert _wait(lambda: time.monotonic() > lease_over, timeout=60)
+            assert stuck.requests() == 1, "the stuck delivery was sent again: its lease ended before its attempt"
+            assert _wait(lambda: not threads[0].is_alive(), timeout=30)
+            assert len(arrived) == 1 and arrived[0] - started < deadline + margin, \
+                [round(at - started, 1) for at in arrived]
+        finally:
+            stop.set()
+            stuck.stop()  # ends a hung attempt too, so that the test fails instead of hanging
+            for thread in threads:
+                thread.join(30)
+            first.close()
+            second.close()
+    assert healthy.counts() == {healthy.verified()[0].webhook_id: 1}
+    with runtime.db.transaction(write=False) as session:
+        attempts = list(session.scalars(select(WebhookAttempt).order_by(WebhookAttempt.id)))
+        stuck_delivery = session.scalars(select(WebhookDelivery).where(WebhookDelivery.id == attempts[0].delivery_id)
+                                         ).one()
+        assert [(a.ok, a.error) for a in attempts] == [(False, "timeout (attempt over 2 s)"), (True, None)]
+        assert deadline * 1000 - 100 <= attempts[0].latency_ms < (deadline + margin) * 1000
+        assert stuck_delivery.state == "pending" and stuck_delivery.claimed_by is None
 
 
 def _worker_process(url: str, log: Path) -> subprocess.Popen:
