@@ -6,7 +6,9 @@ import binascii
 import ipaddress
 import json
 import math
-from datetime import datetime, timezone
+import re
+import sys
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -267,15 +269,83 @@ def encode_listing_cursor(prefix: str, values: list | None) -> str | None:
     return encode_cursor([prefix, *[v.isoformat() if isinstance(v, datetime) else v for v in values]])
 
 
-def cursor_field(listing: str) -> fields.String:
-    """The ``cursor`` parameter of a listing: a previous page's ``next_cursor``, opaque.
+# --- the API's cursors --------------------------------------------------------------------
+# A cursor is text that one regular expression describes exactly, and every string it matches
+# is a position the server accepts: the document states that pattern, so a client generating
+# values from the document (schemathesis with its defaults) is never refused a cursor it was
+# allowed to send. Positions outside the data are positions all the same (before or after
+# everything): a date-time past 2100 or a huge score is clamped, never an error.
+#   int       a row id: 1-18 digits (always below 2**63)
+#   datetime  microseconds since 1970-01-01 UTC: 1-16 digits
+#   float     a score, written %.17e (exact) without the exponent's "+" (a "+" pasted into
+#             a query string would read as a space)
+_PARTS = {int: r"[0-9]{1,18}", datetime: r"[0-9]{1,16}", float: r"-?[0-9]\.[0-9]{17}e-?[0-9]{2,3}"}
+_MICROSECOND = timedelta(microseconds=1)
 
-    Documented with a format of its own ("<listing>-cursor"), because only strings this API
-    made are cursors: a client passes them back, it never builds one.
-    """
-    return fields.String(load_default=None, validate=validate.Length(max=500), metadata={
-        "format": f"{listing}-cursor",
-        "description": f"The next_cursor of a previous page of this listing (opaque; a {listing}-cursor)"})
+
+class CursorCodec:
+    """The cursors of one listing: ``kinds`` maps each kind's tag (the order it continues)
+    to the types of its values, e.g. {"oldest": (datetime, int)}."""
+
+    def __init__(self, listing: str, kinds: dict[str, tuple[type, ...]]) -> None:
+        self.listing, self.kinds = listing, kinds
+        alternatives = ["_".join([re.escape(tag), *[_PARTS[t] for t in types]]) for tag, types in kinds.items()]
+        self.pattern = "^(?:" + "|".join(alternatives) + ")$"
+        self._regex = re.compile(self.pattern)
+        self.max_length = max(len(tag) + sum(1 + {int: 18, datetime: 16, float: 25}[t] for t in types)
+                              for tag, types in kinds.items())
+
+    def encode(self, kind: str, values: list | tuple | None) -> str | None:
+        if values is None:
+            return None
+        parts = [kind]
+        for value, expected in zip(values, self.kinds[kind]):
+            if expected is datetime:
+                parts.append(str((value.astimezone(timezone.utc) - EARLIEST) // _MICROSECOND))
+            elif expected is float:
+                parts.append(("%.17e" % value).replace("e+", "e"))
+            else:
+                parts.append(str(int(value)))
+        return "_".join(parts)
+
+    def decode(self, raw: str) -> tuple[str, list]:
+        """(kind, values) of a cursor; ValueError for text the pattern does not match."""
+        if not self.matches(raw):
+            raise ValueError(f"not a {self.listing} cursor returned by this API")
+        kind, *texts = raw.split("_")
+        values: list[Any] = []
+        for text, expected in zip(texts, self.kinds[kind]):
+            if expected is datetime:
+                values.append(min(EARLIEST + int(text) * _MICROSECOND, LATEST - _MICROSECOND))
+            elif expected is float:
+                number = float(text)
+                values.append(math.copysign(sys.float_info.max, number) if math.isinf(number) else number)
+            else:
+                values.append(int(text))
+        return kind, values
+
+    def matches(self, raw: str) -> bool:
+        # fullmatch: Python's "$" also matches before a final line break, JSON Schema's does not.
+        return self._regex.fullmatch(raw) is not None
+
+    def field(self) -> fields.String:
+        """The ``cursor`` query parameter: a previous page's ``next_cursor``."""
+        def check(value: str) -> None:
+            if not self.matches(value):
+                raise ValidationError("Not a cursor of this listing.")
+
+        checks = [validate.Length(max=self.max_length), check]
+        return fields.String(load_default=None, validate=checks,
+                             metadata={"pattern": self.pattern, "description":
+                                       f"The next_cursor of a previous page of this listing ({self.listing})"})
+
+
+THREAD_CURSORS = CursorCodec("thread", {"c": (datetime, int)})
+QUEUE_CURSORS = CursorCodec("queue", {"oldest": (datetime, int), "newest": (datetime, int),
+                                      "toxicity": (float, datetime, int)})
+LOG_CURSORS = CursorCodec("log", {"log": (int,)})
+DELIVERY_CURSORS = CursorCodec("deliveries", {"deliveries": (int,)})
+ATTEMPT_CURSORS = CursorCodec("attempts", {"attempts": (int,)})
 
 
 class PageArgs(StrictSchema):

@@ -29,3 +29,18 @@ def test_every_date_time_a_client_sends_states_the_years_the_server_accepts(clie
                 if schema.get("format") == "date-time" and "pattern" not in schema:
                     unbounded.append(f"{method} {path} {parameter['name']}")
     assert unbounded == []
+
+
+def test_every_cursor_parameter_states_the_pattern_the_server_accepts(client):
+    """Schemathesis from outside, with its defaults, sent cursors of 500 zeros: the document
+    must say what a cursor is, and the server must take every string it allows."""
+    import re
+
+    doc = client.get("/api/v1/openapi.json").json
+    cursors = [(path, p["schema"]) for path, operations in doc["paths"].items()
+               for operation in operations.values() if isinstance(operation, dict)
+               for p in operation.get("parameters", []) if p["name"] == "cursor"]
+    assert len(cursors) == 5
+    for path, schema in cursors:
+        assert "pattern" in schema and schema["maxLength"] < 200, path
+        assert not re.fullmatch(schema["pattern"], "0" * 500)

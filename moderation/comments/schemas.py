@@ -1,7 +1,15 @@
 from marshmallow import Schema, fields, validate
 
 from moderation.comments.models import STATUSES
-from moderation.schemas import CleanText, IpAddress, PageArgs, StrictSchema, UtcDateTime, author_id_field, cursor_field
+from moderation.schemas import (
+    THREAD_CURSORS,
+    CleanText,
+    IpAddress,
+    PageArgs,
+    StrictSchema,
+    UtcDateTime,
+    author_id_field,
+)
 
 
 class AuthorIn(StrictSchema):
@@ -56,7 +64,7 @@ class PublicComment(Schema):
 
 
 class ThreadArgs(PageArgs):
-    cursor = cursor_field("thread")
+    cursor = THREAD_CURSORS.field()
     order = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest"]))
 
 

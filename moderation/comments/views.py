@@ -11,9 +11,8 @@ from moderation.comments.schemas import (
     ThreadArgs,
     ThreadPage,
 )
-from moderation.errors import validation_error
 from moderation.ratelimit import RateLimit, per_author, per_reader_address
-from moderation.schemas import ErrorSchema, cursor_time, decode_cursor, encode_cursor
+from moderation.schemas import THREAD_CURSORS, ErrorSchema
 from moderation.web import Blueprint, principal, reader_address, require, runtime, transaction
 
 blp = Blueprint("comments", __name__, description="Reader comments: intake and the public thread", rate_limits=[
@@ -52,18 +51,13 @@ class ThreadComments(MethodView):
     def get(self, args: dict, article_id: str):
         """Approved comments, oldest first (or ?order=newest), with the approved count (public)."""
         after = None
-        if args["cursor"]:
-            try:
-                created_at, comment_id = decode_cursor(args["cursor"], (str, int))
-                after = (cursor_time(created_at), comment_id)
-            except ValueError as exc:
-                raise validation_error("cursor", str(exc)) from None
+        if args["cursor"]:  # the schema checked the pattern: every match is a position
+            _, (created_at, comment_id) = THREAD_CURSORS.decode(args["cursor"])
+            after = (created_at, comment_id)
         with transaction(write=False) as session:
             page = service.list_public(session, article_id, newest_first=args["order"] == "newest",
                                        limit=args["limit"], after=after)
-        next_cursor = None
-        if page.next_cursor is not None:
-            next_cursor = encode_cursor([page.next_cursor[0].isoformat(), page.next_cursor[1]])
+        next_cursor = THREAD_CURSORS.encode("c", page.next_cursor)
         # Every reader of a busy article asks for this page: it is serialised here, once, in
         # the shape ThreadPage documents (tests and the schemathesis run hold it to it).
         return jsonify(comments=[{"id": row.id, "parent_id": row.parent_id, "author": {"name": row.author_name},

@@ -3,11 +3,10 @@ service function in a transaction, and renders a template (an htmx fragment when
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import get_locale, gettext
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
@@ -28,8 +27,8 @@ from moderation.console.web import (
     wants_fragment,
 )
 from moderation.errors import ApiError, Conflict, NotFound
-from moderation.ratelimit import RateLimit
 from moderation.labels import service as labels
+from moderation.ratelimit import RateLimit
 from moderation.review import service as review
 from moderation.schemas import decode_listing_cursor, encode_listing_cursor
 from moderation.text import InvalidText, clean_text

@@ -5,13 +5,14 @@ from moderation.comments.schemas import FullComment
 from moderation.review.models import REPORT_REASONS
 from moderation.schemas import (
     ARTICLE_ID,
+    LOG_CURSORS,
     NO_NUL,
+    QUEUE_CURSORS,
     CleanText,
     PageArgs,
     StrictSchema,
     UtcDateTime,
     author_id_field,
-    cursor_field,
 )
 from moderation.scoring.schemas import ScoringStateOut
 
@@ -21,7 +22,7 @@ ACTION = validate.OneOf(["approve", "reject"])
 class QueueArgs(PageArgs):
     order = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest", "toxicity"]),
                           metadata={"description": "Ignored when a cursor is given: the cursor continues its order"})
-    cursor = cursor_field("queue")
+    cursor = QUEUE_CURSORS.field()
     article_id = fields.String(load_default=None, validate=ARTICLE_ID)
     language = fields.String(load_default=None, validate=[validate.Length(min=2, max=8), NO_NUL])
     min_toxicity = fields.Float(load_default=None, allow_nan=False, validate=validate.Range(min=0, max=1))
@@ -121,7 +122,7 @@ class BulkDecisionsOut(Schema):
 
 
 class LogArgs(PageArgs):
-    cursor = cursor_field("log")
+    cursor = LOG_CURSORS.field()
     article_id = fields.String(load_default=None, validate=ARTICLE_ID)
     comment_id = fields.Integer(load_default=None, validate=validate.Range(min=1, max=2**63 - 1))
     actor = fields.String(load_default=None, validate=[validate.Length(min=1, max=128), NO_NUL])

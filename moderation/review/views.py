@@ -1,4 +1,3 @@
-from datetime import datetime
 
 from flask.views import MethodView
 from marshmallow import ValidationError as MarshmallowError
@@ -7,7 +6,7 @@ from moderation.audit import service as audit
 from moderation.errors import validation_error
 from moderation.ratelimit import RateLimit, per_api_key, per_reporter
 from moderation.review import schemas, service
-from moderation.schemas import ErrorSchema, decode_cursor_head, decode_listing_cursor, encode_listing_cursor
+from moderation.schemas import LOG_CURSORS, QUEUE_CURSORS, ErrorSchema
 from moderation.web import Blueprint, principal, require, runtime, transaction
 
 blp = Blueprint("moderation", __name__,
@@ -20,30 +19,6 @@ reports_blp = Blueprint("reports", __name__, description="Reader reports (the si
 ])
 
 
-def _cursor(raw: str | None, types: tuple, prefix: str) -> list | None:
-    try:
-        return decode_listing_cursor(raw, types, prefix)
-    except ValueError as exc:
-        raise validation_error("cursor", str(exc)) from None
-
-
-def _cursor_order(raw: str | None) -> str | None:
-    """The order a queue cursor continues (a cursor carries its order, so it cannot be mixed up)."""
-    if not raw:
-        return None
-    try:
-        first = decode_cursor_head(raw)
-    except ValueError as exc:
-        raise validation_error("cursor", str(exc)) from None
-    order = first.removeprefix("queue:") if first.startswith("queue:") else None
-    if order not in QUEUE_CURSOR_TYPES:
-        raise validation_error("cursor", "not a cursor of the review queue")
-    return order
-
-
-QUEUE_CURSOR_TYPES = {"oldest": (datetime, int), "newest": (datetime, int), "toxicity": (float, datetime, int)}
-
-
 @blp.route("/queue")
 class Queue(MethodView):
     @require(blp, "moderator")
@@ -52,8 +27,9 @@ class Queue(MethodView):
     @blp.alt_response(422, schema=ErrorSchema)
     def get(self, args: dict):
         """Comments waiting for a decision: pending ones, and approved ones that readers reported."""
-        order = _cursor_order(args["cursor"]) or args["order"]
-        cursor = _cursor(args["cursor"], QUEUE_CURSOR_TYPES[order], f"queue:{order}")
+        order, cursor = args["order"], None
+        if args["cursor"]:  # a cursor carries the order it continues (the schema checked its pattern)
+            order, cursor = QUEUE_CURSORS.decode(args["cursor"])
         filters = service.QueueFilter(article_id=args["article_id"], language=args["language"],
                                       min_toxicity=args["min_toxicity"], max_toxicity=args["max_toxicity"],
                                       reported=args["reported"])
@@ -62,7 +38,7 @@ class Queue(MethodView):
             page = service.queue_page(session, rt.policy, rt.now(), order=order, filters=filters,
                                       limit=args["limit"], cursor=cursor)
         return {"items": page.items, "total": page.total, "total_capped": page.total_capped,
-                "next_cursor": encode_listing_cursor(f"queue:{order}", page.next_cursor)}
+                "next_cursor": QUEUE_CURSORS.encode(order, page.next_cursor)}
 
 
 @blp.route("/comments/<int:comment_id>/decision")
@@ -104,13 +80,13 @@ class Log(MethodView):
     @blp.response(200, schemas.LogPageOut())
     def get(self, args: dict):
         """The audit log, newest first, filterable by article, comment, actor and action."""
-        cursor = _cursor(args["cursor"], (int,), "log")
+        cursor = LOG_CURSORS.decode(args["cursor"])[1] if args["cursor"] else None
         with transaction(write=False) as session:
             entries = audit.list_entries(session, limit=args["limit"] + 1, before_id=cursor[0] if cursor else None,
                                          article_id=args["article_id"], comment_id=args["comment_id"],
                                          actor=args["actor"], action=args["action"])
         page, more = entries[:args["limit"]], len(entries) > args["limit"]
-        return {"entries": page, "next_cursor": encode_listing_cursor("log", [page[-1].id]) if more else None}
+        return {"entries": page, "next_cursor": LOG_CURSORS.encode("log", [page[-1].id]) if more else None}
 
 
 def _author_id(author_id: str) -> str:

@@ -2,13 +2,14 @@ from marshmallow import Schema, fields, validate
 
 from moderation.events.service import EVENT_TYPES
 from moderation.schemas import (
+    ATTEMPT_CURSORS,
+    DELIVERY_CURSORS,
     NO_NUL,
     RECEIVER_URL_PATTERN,
     CleanText,
     PageArgs,
     StrictSchema,
     UtcDateTime,
-    cursor_field,
 )
 from moderation.webhooks.models import DELIVERY_STATES
 
@@ -90,11 +91,11 @@ class DeliveryOut(Schema):
 
 
 class AttemptsArgs(PageArgs):
-    cursor = cursor_field("attempts")
+    cursor = ATTEMPT_CURSORS.field()
 
 
 class DeliveriesArgs(PageArgs):
-    cursor = cursor_field("deliveries")
+    cursor = DELIVERY_CURSORS.field()
     state = fields.String(load_default=None, validate=validate.OneOf(DELIVERY_STATES))
 
 

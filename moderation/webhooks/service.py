@@ -34,8 +34,8 @@ from moderation.audit import service as audit
 from moderation.clock import utc_iso
 from moderation.config import WebhooksSettings
 from moderation.errors import AddressRefused, Conflict, NotFound, validation_error
-from moderation.events.models import DomainEvent
 from moderation.events import service as events
+from moderation.events.models import DomainEvent
 from moderation.events.service import EVENT_TYPES, new_event_id
 from moderation.text import RECEIVER_URL_PATTERN
 from moderation.webhooks.models import (

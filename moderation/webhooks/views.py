@@ -2,9 +2,8 @@ from datetime import timedelta
 
 from flask.views import MethodView
 
-from moderation.errors import validation_error
 from moderation.ratelimit import RateLimit, per_api_key
-from moderation.schemas import ErrorSchema, decode_cursor, encode_cursor
+from moderation.schemas import ATTEMPT_CURSORS, DELIVERY_CURSORS, ErrorSchema
 from moderation.web import Blueprint, principal, require, runtime, transaction
 from moderation.webhooks import schemas, service
 
@@ -16,21 +15,18 @@ def _settings():
     return runtime().settings.webhooks
 
 
+_CODECS = {"deliveries": DELIVERY_CURSORS, "attempts": ATTEMPT_CURSORS}
+
+
 def _before(raw: str | None, prefix: str) -> int | None:
     if not raw:
         return None
-    try:
-        values = decode_cursor(raw, (str, int))
-        if values[0] != prefix:
-            raise ValueError("this cursor belongs to another listing")
-    except ValueError as exc:
-        raise validation_error("cursor", str(exc)) from None
-    return values[1]
+    return _CODECS[prefix].decode(raw)[1][0]  # the schema checked the pattern
 
 
 def _page(items: list, limit: int, prefix: str) -> dict:
     page, more = items[:limit], len(items) > limit
-    return {"items": page, "next_cursor": encode_cursor([prefix, page[-1].id]) if more else None}
+    return {"items": page, "next_cursor": _CODECS[prefix].encode(prefix, [page[-1].id]) if more else None}
 
 
 @blp.route("")

@@ -1,6 +1,6 @@
-"""schemathesis hooks: how to make the values whose format the document names but JSON Schema
-cannot describe: the listings' cursors. Only strings this API made are cursors, so the fuzzer
-is told how they are made; every value in them is within the ranges the server accepts.
+"""schemathesis hooks: date-times written with the years the document's pattern allows (the
+listings' cursors need none: their pattern describes them exactly, and every match is a
+position the server accepts), and Idempotency-Keys tied to their request.
 
 Loaded by the fuzz test (tests/contract/test_fuzz.py) and, for the CLI, with
 ``SCHEMATHESIS_HOOKS=tests.contract.hooks``.
@@ -11,30 +11,6 @@ from datetime import datetime, timedelta, timezone
 
 import schemathesis
 from hypothesis import strategies as st
-
-from moderation.schemas import encode_cursor, encode_listing_cursor
-
-ids = st.integers(min_value=1, max_value=2**63 - 1)
-times = st.datetimes(min_value=datetime(1970, 1, 2), max_value=datetime(2100, 12, 30),
-                     timezones=st.just(timezone.utc))
-toxicities = st.one_of(st.just(-1.0), st.floats(min_value=0, max_value=1, allow_nan=False))
-
-thread_cursors = st.builds(lambda moment, comment_id: encode_cursor([moment.isoformat(), comment_id]), times, ids)
-queue_cursors = st.one_of(
-    st.builds(lambda order, moment, comment_id: encode_listing_cursor(f"queue:{order}", [moment, comment_id]),
-              st.sampled_from(["oldest", "newest"]), times, ids),
-    st.builds(lambda toxicity, moment, comment_id: encode_listing_cursor("queue:toxicity", [toxicity, moment,
-                                                                                            comment_id]),
-              toxicities, times, ids),
-)
-log_cursors = ids.map(lambda entry_id: encode_listing_cursor("log", [entry_id]))
-
-schemathesis.openapi.format("thread-cursor", thread_cursors)
-schemathesis.openapi.format("queue-cursor", queue_cursors)
-schemathesis.openapi.format("log-cursor", log_cursors)
-for listing in ("deliveries", "attempts"):  # the webhooks' admin listings: [listing, id]
-    schemathesis.openapi.format(f"{listing}-cursor", ids.map(lambda entry_id, listing=listing:
-                                                            encode_cursor([listing, entry_id])))
 
 # RFC 3339 date-times written with a year 1970-2100 and any offset: what the document's input
 # date-times accept (format date-time plus a pattern on the year, which generating from the

@@ -6,7 +6,7 @@ from moderation.app import create_app
 from moderation.audit.models import AuditEntry
 from moderation.comments.models import Comment
 from moderation.runtime import Runtime
-from moderation.schemas import encode_listing_cursor
+from moderation.schemas import LOG_CURSORS, QUEUE_CURSORS
 from moderation.scoring.scorer import FakeScorer
 from moderation.scoring.worker import score_pending
 from tests.factories import headers, make_article, make_comment, make_key
@@ -280,14 +280,14 @@ def test_audit_log_listing_and_append_only(client, moderator, runtime):
             session.execute(text("DELETE FROM audit_log"))
 
 
-def test_queue_validation(client, moderator):
-    log_cursor = encode_listing_cursor("log", [5])
+def test_queue_validation(client, moderator, runtime):
+    log_cursor = LOG_CURSORS.encode("log", [5])
     for query in ("order=random", "limit=500", "min_toxicity=2", "cursor=xyz", "reported=perhaps",
                   "min_toxicity=0.1&min_toxicity=0.2", f"cursor={log_cursor}"):
         response = client.get(f"{Q}/queue?{query}", headers=moderator)
         assert response.status_code == 422, query
     # A cursor carries the order it continues: it cannot be mixed up with another order.
-    oldest_cursor = "WyJxdWV1ZTpvbGRlc3QiLCIyMDI2LTExLTI1VDA4OjAwOjAwKzAwOjAwIiwxXQ"
+    oldest_cursor = QUEUE_CURSORS.encode("oldest", [runtime.now(), 1])
     assert client.get(f"{Q}/queue?order=toxicity&cursor={oldest_cursor}", headers=moderator).status_code == 200
 
 
