@@ -11,7 +11,11 @@ log = logging.getLogger(__name__)
 
 
 def start_background(runtime: Runtime) -> None:
+    from moderation.rundir import runtime_dir
+
     settings = runtime.settings
+    # Before any part starts: an unsafe runtime directory refuses the start as a whole.
+    runtime_dir(settings)
     if settings.closing.run_scheduler:
         from moderation.closing.scheduler import ClosingScheduler
 

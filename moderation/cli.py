@@ -222,9 +222,11 @@ def users_reset_password(email: str, password_stdin: bool) -> None:
 def serve(host: str, port: int, threads: int) -> None:
     """Migrate if needed and serve the API with the scheduler and scorer in this one process."""
     from moderation import migrate
+    from moderation.rundir import runtime_dir
     from moderation.server import serve_embedded
 
     settings = _settings()
+    runtime_dir(settings)  # refused here in one line, not in gunicorn's worker with a traceback
     runtime = _runtime()
     migrate.upgrade(runtime.db.engine)
     runtime.db.dispose()

@@ -36,6 +36,16 @@ class ConfigError(Exception):
 
 
 @dataclass(frozen=True)
+class ServerSettings:
+    # Empty: $XDG_RUNTIME_DIR/moderation, else instance/runtime (moderation/rundir.py).
+    runtime_dir: str = ""
+
+    def validate(self) -> None:
+        if "\0" in self.runtime_dir:
+            raise ConfigError("server.runtime_dir: must not contain a NUL character")
+
+
+@dataclass(frozen=True)
 class DatabaseSettings:
     url: str = "sqlite:///instance/moderation.db"
     sqlite_synchronous: str = "FULL"
@@ -374,6 +384,7 @@ class MetricsSettings:
 class Settings:
     """All settings of one process. Immutable: tests build their own with ``replace``."""
 
+    server: ServerSettings = field(default_factory=ServerSettings)
     database: DatabaseSettings = field(default_factory=DatabaseSettings)
     closing: ClosingSettings = field(default_factory=ClosingSettings)
     scoring: ScoringSettings = field(default_factory=ScoringSettings)

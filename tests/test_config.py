@@ -14,6 +14,13 @@ def test_defaults_come_from_default_toml():
     assert settings.scoring.model_type == "multilingual"
 
 
+def test_runtime_dir_defaults_to_empty_and_can_be_set():
+    # Empty: $XDG_RUNTIME_DIR/moderation or instance/runtime (tests/test_rundir.py).
+    assert load_settings({}).server.runtime_dir == ""
+    assert load_settings({"MODERATION_SERVER__RUNTIME_DIR": "/run/moderation"}).server.runtime_dir == \
+        "/run/moderation"
+
+
 def test_site_file_then_environment_override(tmp_path):
     site = tmp_path / "site.toml"
     site.write_text('[closing]\nclose_after_hours = 48\nsweep_interval_seconds = 10\n[review]\nbanned_words = ["x"]\n')

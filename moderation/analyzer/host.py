@@ -16,7 +16,8 @@ from typing import Any
 
 from moderation.analyzer import ipc
 from moderation.analyzer.batcher import Batcher
-from moderation.leader import MachineLock
+from moderation.leader import LockRefused, MachineLock
+from moderation.rundir import machine_path
 from moderation.runtime import Runtime
 from moderation.scoring.router import as_router, chunks
 
@@ -28,7 +29,7 @@ def socket_path(runtime: Runtime) -> str:
     if configured:
         return configured
     # Beside the scorer's machine lock: one per machine and database.
-    return MachineLock(str(runtime.db.engine.url), "analyzer").path[:-len(".lock")] + ".sock"
+    return machine_path(runtime.settings, str(runtime.db.engine.url), "analyzer", ".sock")
 
 
 def analyze_texts(scorer, detector, batch_size: int, texts: list[str], languages: list[str | None]) -> list[dict]:
@@ -86,7 +87,7 @@ class AnalyzerHost:
         self.runtime = runtime
         self.worker = worker
         self.path = socket_path(runtime)
-        self._lock = MachineLock(str(runtime.db.engine.url), "analyzer")
+        self._lock = MachineLock.for_runtime(runtime, "analyzer")
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.batcher: Batcher | None = None
@@ -102,7 +103,15 @@ class AnalyzerHost:
         while self.worker.state != "ready":
             if self._stop.wait(0.1):
                 return
-        while not self._lock.try_acquire():
+        refused = None
+        while True:
+            try:
+                if self._lock.try_acquire():
+                    break
+            except LockRefused as exc:
+                if str(exc) != refused:  # once per reason, not every 2 s
+                    log.error("analyzer cannot take this machine's lock: %s", exc)
+                    refused = str(exc)
             if self._stop.wait(2):
                 return
         self.batcher = local_batcher(self.runtime, self.worker.scorer, self.worker.detector)

@@ -5,7 +5,9 @@ Frames are a 4-byte big-endian length and a UTF-8 JSON object. A request is
 ``{"texts": [...], "languages": [...], "timeout": seconds}``; the answer is
 ``{"results": [...]}`` or ``{"error": "unavailable" | "overloaded" | "deadline" | "internal",
 "message": ...}``. The socket is created with mode 0600 before it listens, so only this
-user's processes can connect; callers are authenticated by the HTTP layer beforehand.
+user's processes can connect; callers are authenticated by the HTTP layer beforehand. Each
+side also checks the other's account (SO_PEERCRED) before anything is exchanged: a socket
+planted by another account must neither receive readers' texts nor answer with its scores.
 """
 from __future__ import annotations
 
@@ -25,6 +27,14 @@ log = logging.getLogger(__name__)
 MAX_FRAME = 16 * 2**20
 _LENGTH = struct.Struct(">I")
 _ERRORS = {"unavailable": AnalyzerUnavailable, "overloaded": Overloaded, "deadline": DeadlineExceeded}
+_CREDENTIALS = struct.Struct("3i")  # struct ucred: pid, uid, gid
+
+
+def peer_uid(sock: socket.socket) -> int:
+    """The account of the process at the other end of a connected Unix socket (Linux)."""
+    _pid, uid, _gid = _CREDENTIALS.unpack(sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,
+                                                          _CREDENTIALS.size))
+    return uid
 
 
 def send_frame(sock: socket.socket, payload: dict) -> None:
@@ -83,6 +93,10 @@ class AnalyzerServer(socketserver.ThreadingUnixStreamServer):
 
 class _Handler(socketserver.BaseRequestHandler):
     def handle(self) -> None:
+        uid = peer_uid(self.request)
+        if uid != os.geteuid():  # the socket's mode already keeps them out; root is the exception
+            log.warning("refused an analyzer connection from uid %d", uid)
+            return
         while True:
             try:
                 request = read_frame(self.request)
@@ -116,6 +130,11 @@ def call(path: str, texts: list[str], languages: list[str | None], timeout: floa
             # The server answers "deadline" itself; this only guards against a hung server.
             sock.settimeout(timeout + 1.0)
             sock.connect(path)
+            uid = peer_uid(sock)
+            if uid != os.geteuid():
+                log.error("the analyzer socket %s is served by uid %d, not by this service's account; "
+                          "nothing was sent to it", path, uid)
+                raise AnalyzerUnavailable(f"the analyzer socket is served by another account (uid {uid})")
             send_frame(sock, {"texts": texts, "languages": languages,
                               "timeout": max(0.0, timeout - (time.monotonic() - started))})
             answer = read_frame(sock)

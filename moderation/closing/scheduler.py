@@ -42,7 +42,7 @@ LEADERSHIP_CHECK_SECONDS = 2
 class ClosingScheduler:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self.leadership = Leadership(runtime.db)
+        self.leadership = Leadership(runtime.db, settings=runtime.settings)
         self.scheduler = BackgroundScheduler(
             timezone=timezone.utc,
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},

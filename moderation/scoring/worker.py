@@ -23,7 +23,7 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
 
-from moderation.leader import MachineLock
+from moderation.leader import LockRefused, MachineLock
 from moderation.logs import redacted
 from moderation.metrics import SCORED, SCORING_FAILURES, SCORING_SECONDS
 from moderation.runtime import Runtime
@@ -153,7 +153,7 @@ class ScoringWorker:
         if hasattr(self.scorer, "stop_event"):
             self.scorer.stop_event = self._stop  # a download stops with the service
         # Embedded in serving processes: one scorer per machine, the others stand by.
-        self._machine_lock = MachineLock(str(runtime.db.engine.url), "scorer") if one_per_machine else None
+        self._machine_lock = MachineLock.for_runtime(runtime, "scorer") if one_per_machine else None
 
     def start(self) -> None:
         self.runtime.scoring = self
@@ -217,11 +217,23 @@ class ScoringWorker:
         log.info("scoring model %s loaded", self.scorer.name)
         return True
 
+    def _holds_machine_lock(self) -> bool:
+        try:
+            held = self._machine_lock.try_acquire()
+        except LockRefused as exc:
+            # Not "standby": /readyz must not call ready a machine whose scorer never starts.
+            self.state, self.reason = "unavailable", str(exc)
+            self._say_unavailable(self.reason)
+            return False
+        if not held:
+            self.state, self.reason = "standby", None
+        return held
+
     def _run(self) -> None:
         apply_cpu_share(self.settings.scheduling, self.settings.niceness)
         if self._machine_lock is not None:
             self.state = "standby"
-            while not self._machine_lock.try_acquire():
+            while not self._holds_machine_lock():
                 if self._stop.wait(5):
                     return
         delay = self.settings.retry_initial_seconds

@@ -22,7 +22,8 @@ import threading
 import time
 from typing import Any
 
-from moderation.leader import MachineLock
+from moderation.leader import LockRefused, MachineLock
+from moderation.rundir import machine_path
 from moderation.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,7 @@ RESTART_MAX_SECONDS = 60.0
 
 def wake_path(runtime: Runtime) -> str:
     """The child's wake socket: beside the machine lock, one per database."""
-    return MachineLock(str(runtime.db.engine.url), "webhooks").path[:-len(".lock")] + ".wake"
+    return machine_path(runtime.settings, str(runtime.db.engine.url), "webhooks", ".wake")
 
 
 class Waker:
@@ -95,7 +96,7 @@ class DeliveryProcess:
         self.restarts = 0
         self.child: subprocess.Popen | None = None
         self._waker = Waker(wake_path(runtime))
-        self._lock = MachineLock(str(runtime.db.engine.url), "webhooks-process")
+        self._lock = MachineLock.for_runtime(runtime, "webhooks-process")
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -121,8 +122,19 @@ class DeliveryProcess:
 
     def _run(self) -> None:
         delay = 1.0
+        refused = None
         while not self._stop.is_set():
-            if not self._lock.try_acquire():
+            try:
+                held = self._lock.try_acquire()
+            except LockRefused as exc:
+                # Not "standby": /readyz must not call ready a machine where nobody delivers.
+                self.state = "error"
+                if str(exc) != refused:
+                    log.error("cannot take the webhook delivery lock: %s", exc)
+                    refused = str(exc)
+                self._stop.wait(5)
+                continue
+            if not held:
                 self.state = "standby"  # another serving process of this machine runs it
                 self._stop.wait(5)
                 continue

@@ -20,9 +20,10 @@ BODY = {"comment": {"text": "Vielen Dank für den Artikel über die Abstimmung."
 
 def test_web_process_forwards_to_the_dedicated_worker(settings, engine, committed_runtime, tmp_path,
                                                       models_by_language, loaded_router):
-    socket_path = str(tmp_path / "analyzer.sock")
+    # The worker's socket in the runtime directory both processes are given.
+    run = str(tmp_path / "run")
     settings = settings.replace(scoring={"backend": "detoxify", "models": models_by_language},
-                                analyzer={"socket_path": socket_path, "deadline_seconds": 20.0})
+                                analyzer={"deadline_seconds": 20.0}, server={"runtime_dir": run})
     runtime = Runtime(settings, clock=committed_runtime.clock, database=Database(settings.database, engine))
     client = create_app(runtime=runtime).test_client()  # no background: no model in this process
     key = make_key(runtime, "analyzer")
@@ -30,7 +31,7 @@ def test_web_process_forwards_to_the_dedicated_worker(settings, engine, committe
 
     env = {**os.environ, "MODERATION_DATABASE__URL": settings.database.url, "MODERATION_SCORING__BACKEND": "detoxify",
            "MODERATION_SCORING__MODELS": json.dumps(models_by_language),
-           "MODERATION_ANALYZER__SOCKET_PATH": socket_path, "MODERATION_SCORING__LANGUAGES": '["fr", "de", "it", "en"]'}
+           "MODERATION_SERVER__RUNTIME_DIR": run, "MODERATION_SCORING__LANGUAGES": '["fr", "de", "it", "en"]'}
     worker = subprocess.Popen([sys.executable, "-m", "moderation.cli", "worker"], env=env, cwd=tmp_path,
                               stdout=subprocess.DEVNULL, stderr=open(tmp_path / "worker.log", "wb"),
                               start_new_session=True)

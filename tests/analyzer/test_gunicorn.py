@@ -37,7 +37,7 @@ def start(url, port, tmp_path, models):
            "MODERATION_SCORING__MODELS": json.dumps(models), "MODERATION_SCORING__POLL_INTERVAL_SECONDS": "0.2",
            "MODERATION_SCORING__LANGUAGES": '["fr", "de", "it", "en"]',
            "MODERATION_CLOSING__RUN_SCHEDULER": "false", "MODERATION_RATELIMIT__ENABLED": "false",
-           "MODERATION_API__KEY_CACHE_SECONDS": "30", "MODERATION_ANALYZER__SOCKET_PATH": str(tmp_path / "a.sock"),
+           "MODERATION_API__KEY_CACHE_SECONDS": "30", "MODERATION_SERVER__RUNTIME_DIR": str(tmp_path / "run"),
            # A shared 2-core machine runs the suite: the deadline is not what is tested here.
            "MODERATION_ANALYZER__DEADLINE_SECONDS": "20"}
     server = subprocess.Popen(
@@ -66,12 +66,27 @@ def holding(pids: list[int], path: str) -> list[int]:
     result = []
     for pid in pids:
         try:
-            links = [os.readlink(f"/proc/{pid}/fd/{fd}") for fd in os.listdir(f"/proc/{pid}/fd")]
-        except OSError:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:  # the process is gone
             continue
-        if path in links:
-            result.append(pid)
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/{pid}/fd/{fd}") == path:
+                    result.append(pid)
+                    break
+            except OSError:  # a connection closed since the listing: not the lock file
+                continue
     return result
+
+
+def wait_for_holders(parent: int, path: str, other_than: int | None = None, timeout: float = 120) -> list[int]:
+    """The workers holding ``path`` once exactly one other than ``other_than`` does."""
+    deadline = time.monotonic() + timeout
+    while True:
+        holders = holding(children(parent), path)
+        if len(holders) == 1 and holders[0] != other_than or time.monotonic() > deadline:
+            return holders
+        time.sleep(0.2)
 
 
 def coral(text, language):
@@ -108,6 +123,11 @@ def test_two_workers_one_model_copy(backend, settings, engine, committed_runtime
     make_article(runtime, "budget", published_at=datetime.now(timezone.utc))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
+    run = settings.replace(server={"runtime_dir": str(tmp_path / "run")})
+
+    def lock_path(name):
+        return MachineLock.for_settings(run, settings.database.url, name).path
+
     server = start(settings.database.url, port, tmp_path, models_by_language)
     try:
         wait_until_analyzing(base, key, tmp_path)
@@ -143,12 +163,13 @@ def test_two_workers_one_model_copy(backend, settings, engine, committed_runtime
 
         # One model copy on the machine: one worker holds the scorer (only it loads the model)
         # and the analyzer socket; the other forwarded its requests to it.
-        workers = children(server.pid)
-        assert len(workers) == 2
-        holders = {name: holding(workers, MachineLock(settings.database.url, name).path)
-                   for name in ("scorer", "analyzer")}
-        assert len(holders["scorer"]) == 1 and holders["scorer"] == holders["analyzer"]
+        assert len(children(server.pid)) == 2
+        holders = {name: wait_for_holders(server.pid, lock_path(name)) for name in ("scorer", "analyzer")}
+        assert len(holders["scorer"]) == 1 and holders["scorer"] == holders["analyzer"], holders
         holder = holders["scorer"][0]
+        # The locks and the socket are in the runtime directory, closed to other accounts.
+        assert os.path.exists(lock_path("analyzer")[:-len(".lock")] + ".sock")
+        assert os.stat(tmp_path / "run").st_mode & 0o777 == 0o700
         # The key in the query string reached no log; the access log shows it redacted.
         log = (tmp_path / "server.log").read_text()
         access = (tmp_path / "access.log").read_text()
@@ -175,8 +196,10 @@ def test_two_workers_one_model_copy(backend, settings, engine, committed_runtime
         # The worker holding the model dies: the other takes the model and the socket over.
         os.kill(holder, signal.SIGKILL)
         wait_until_analyzing(base, key, tmp_path)
-        successors = holding(children(server.pid), MachineLock(settings.database.url, "analyzer").path)
-        assert len(successors) == 1 and successors[0] != holder
+        # Only the analyzer lock's holder serves the socket, so a 200 means it holds the lock;
+        # reading another process's open files races with its connections: poll.
+        successors = wait_for_holders(server.pid, lock_path("analyzer"), other_than=holder)
+        assert len(successors) == 1 and successors[0] != holder, (holder, successors)
         successor = successors[0]
         print(f"gunicorn analyzer ({backend}): {len(answers)} analyze calls answered by 2 workers, "
               f"model held by {holder}, then by {successor}")

@@ -71,8 +71,8 @@ def test_sub_second_window_is_locked_within_a_second_of_its_deadline(settings, e
 
 
 def test_only_one_leader_and_takeover(committed_runtime, engine, settings):
-    first = Leadership(Database(settings.database, engine))
-    second = Leadership(Database(settings.database, engine))
+    first = Leadership(Database(settings.database, engine), settings=settings)
+    second = Leadership(Database(settings.database, engine), settings=settings)
     try:
         assert first.try_acquire() is True
         assert second.try_acquire() is False
