@@ -13,3 +13,15 @@ threads = 8
 # Redacts keys in gunicorn's own logs too: it logs requests it refuses before the application
 # (and its redacting middleware) sees them.
 logger_class = "moderation.server.KeyRedactingLogger"
+
+
+def _control_socket() -> str:
+    # gunicorn's control socket in the service's private runtime directory ([server]
+    # runtime_dir), not in ~/.gunicorn where every server of the account would share one.
+    from moderation import rundir
+    from moderation.config import load_settings
+
+    return os.path.join(rundir.ensure(rundir.configured_path(load_settings())), "gunicorn.ctl")
+
+
+control_socket = _control_socket()

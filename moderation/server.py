@@ -3,11 +3,13 @@ the logger class both use (deploy/gunicorn.conf.py names it for gunicorn)."""
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from typing import Any
 
 from gunicorn.glogging import Logger
 
+from moderation import rundir
 from moderation.analyzer.redact import KEY_ENVIRON
 from moderation.config import ConfigError, Settings
 from moderation.logs import REDACTED, redact_query, redact_text
@@ -90,10 +92,13 @@ class KeyRedactingLogger(Logger):
         return atoms
 
 
-def embedded_settings(host: str, port: int, threads: int) -> dict[str, Any]:
-    """gunicorn's settings for `moderation serve`."""
+def embedded_settings(host: str, port: int, threads: int, runtime_dir: str) -> dict[str, Any]:
+    """gunicorn's settings for `moderation serve`. Its control socket goes into the private
+    runtime directory: gunicorn's default (~/.gunicorn/gunicorn.ctl) is one socket for every
+    server the account runs, so a second one would take over the first one's."""
     return {"bind": f"{host}:{port}", "workers": 1, "worker_class": "gthread", "threads": threads,
-            "accesslog": None, "graceful_timeout": 10, "logger_class": KeyRedactingLogger}
+            "accesslog": None, "graceful_timeout": 10, "logger_class": KeyRedactingLogger,
+            "control_socket": os.path.join(runtime_dir, "gunicorn.ctl")}
 
 
 def serve_embedded(settings: Settings, host: str, port: int, threads: int) -> None:
@@ -104,7 +109,8 @@ def serve_embedded(settings: Settings, host: str, port: int, threads: int) -> No
 
     class Embedded(BaseApplication):
         def load_config(self) -> None:
-            for name, value in embedded_settings(host, port, threads).items():
+            runtime_dir = rundir.ensure(rundir.configured_path(settings))
+            for name, value in embedded_settings(host, port, threads, runtime_dir).items():
                 self.cfg.set(name, value)
 
         def load(self):

@@ -26,7 +26,9 @@ ANALYZE = "/v1alpha1/comments:analyze"
 def environment(tmp_path, **extra):
     return {**os.environ, "MODERATION_DATABASE__URL": f"sqlite:///{tmp_path}/server.db",
             "MODERATION_SCORING__BACKEND": "fake", "MODERATION_CLOSING__RUN_SCHEDULER": "false",
-            "MODERATION_RATELIMIT__ENABLED": "false", "MODERATION_WEBHOOKS__RUN_WORKER": "false", **extra}
+            "MODERATION_RATELIMIT__ENABLED": "false", "MODERATION_WEBHOOKS__RUN_WORKER": "false",
+            # instance/runtime under pytest's folder would be too long a path for a Unix socket
+            "MODERATION_SERVER__RUNTIME_DIR": str(tmp_path / "run"), **extra}
 
 
 def wait_until_serving(server, port, log):
@@ -66,9 +68,11 @@ def stop(server):
     server.wait(30)
 
 
-def test_the_configuration_file_keeps_the_documented_defaults(monkeypatch):
+def test_the_configuration_file_keeps_the_documented_defaults(monkeypatch, tmp_path):
     monkeypatch.delenv("MODERATION_BIND", raising=False)
+    monkeypatch.setenv("MODERATION_SERVER__RUNTIME_DIR", str(tmp_path / "run"))
     conf = runpy.run_path(str(CONF))
+    assert conf["control_socket"] == str(tmp_path / "run" / "gunicorn.ctl")
     assert (conf["workers"], conf["worker_class"], conf["threads"]) == (2, "gthread", 8)
     assert conf["bind"] == "0.0.0.0:8000"
     assert conf["wsgi_app"] == "moderation.server:application()"
@@ -145,9 +149,11 @@ def test_the_logger_redacts_keys_in_messages_arguments_and_tracebacks(tmp_path):
                 logger.removeFilter(found)
 
 
-def test_moderation_serve_uses_the_redacting_logger():
-    settings = embedded_settings("127.0.0.1", 8000, 8)
+def test_moderation_serve_uses_the_redacting_logger(tmp_path):
+    settings = embedded_settings("127.0.0.1", 8000, 8, str(tmp_path / "run"))
     assert settings["logger_class"] is KeyRedactingLogger
+    # gunicorn's control socket in the private runtime directory, not one per account in ~/.gunicorn
+    assert settings["control_socket"] == str(tmp_path / "run" / "gunicorn.ctl")
     assert (settings["workers"], settings["worker_class"], settings["threads"]) == (1, "gthread", 8)
 
 
