@@ -122,7 +122,7 @@ def post_comment(session: Session, article_id: str, new: NewComment, rules: Inta
                 return _same_request(existing, request_digest, new.idempotency_key)
     checks = session.execute(_INTAKE_CHECKS_LOCKED if is_postgres else _INTAKE_CHECKS,
                              {"article_id": article_id, "author_id": new.author_id, "digest": digest,
-                              "author_ban_key": bans.keyed_id(session, new.author_id),
+                              "author_ban_key": bans.keyed_id(session, new.author_id) or new.author_id,
                               "since": now - rules.duplicate_window}).first()
     if checks is None:
         raise NotFound(f"No article {article_id!r}.", details={"article_id": article_id})

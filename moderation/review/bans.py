@@ -24,30 +24,37 @@ KEYED_PREFIX = "hmac:"
 _keys: "weakref.WeakKeyDictionary[object, bytes]" = weakref.WeakKeyDictionary()
 
 
-def _key(session: Session) -> bytes:
+def _key(session: Session, *, create: bool) -> bytes | None:
     bind = session.get_bind()
     engine = getattr(bind, "engine", bind)
     key = _keys.get(engine)
     if key is None:
         value = session.scalar(select(ConsoleSecret.value).where(ConsoleSecret.name == BAN_KEY_NAME))
         if value is None:
+            if not create:
+                return None  # no key, so no ban was ever keyed: nothing to look for
             from moderation.accounts.service import site_secret
 
-            value = site_secret(session, BAN_KEY_NAME)  # a database migrated before 0008's key
-            return value.encode()  # not cached: this transaction may still roll back
+            # A database whose key was lost (0008 makes it): only an erasure makes a new one,
+            # never intake, whose concurrent transactions would queue behind the insert.
+            return site_secret(session, BAN_KEY_NAME).encode()  # not cached: may still roll back
         key = _keys[engine] = value.encode()
     return key
 
 
-def keyed_id(session: Session, author_id: str) -> str:
-    """The form a ban takes once its author is erased."""
-    return KEYED_PREFIX + hmac.new(_key(session), author_id.encode("utf-8", "surrogatepass"),
-                                   hashlib.sha256).hexdigest()
+def keyed_id(session: Session, author_id: str, *, create: bool = False) -> str | None:
+    """The form a ban takes once its author is erased (None while no ban was ever keyed;
+    ``create``: make the site's key if it is missing, for the erasure that keys a ban)."""
+    key = _key(session, create=create)
+    if key is None:
+        return None
+    return KEYED_PREFIX + hmac.new(key, author_id.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
 
 
 def ban_ids(session: Session, author_id: str) -> list[str]:
     """Every id under which a ban of ``author_id`` may be stored."""
-    return [author_id, keyed_id(session, author_id)]
+    keyed = keyed_id(session, author_id)
+    return [author_id] if keyed is None else [author_id, keyed]
 
 
 def find_ban(session: Session, author_id: str) -> BannedAuthor | None:

@@ -370,7 +370,7 @@ def _key_ban(session: Session, author_id: str) -> int:
     if ban is None:
         return 0
     had_reason = int(ban.reason is not None)
-    keyed = bans.keyed_id(session, author_id)
+    keyed = bans.keyed_id(session, author_id, create=True)
     if session.get(BannedAuthor, keyed) is not None:  # banned, erased, banned again: one ban stays
         session.delete(ban)
     else:
