@@ -370,6 +370,19 @@ class AnalyzerSettings:
 
 
 @dataclass(frozen=True)
+class PublicSettings:
+    """Caching of the public reads (the thread, the article's status) by CDNs and browsers."""
+    max_age: int = 5
+    stale_while_revalidate: int = 30
+
+    def validate(self) -> None:
+        for key in ("max_age", "stale_while_revalidate"):
+            value = getattr(self, key)
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 86400:
+                raise ConfigError(f"public.{key}: whole seconds from 0 to 86400, got {value!r}")
+
+
+@dataclass(frozen=True)
 class MetricsSettings:
     token: str = ""
     refresh_seconds: float = 5.0
@@ -395,6 +408,7 @@ class Settings:
     webhooks: WebhooksSettings = field(default_factory=WebhooksSettings)
     analyzer: AnalyzerSettings = field(default_factory=AnalyzerSettings)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
+    public: PublicSettings = field(default_factory=PublicSettings)
 
     def validate(self) -> "Settings":
         for section in dataclasses.fields(self):

@@ -348,6 +348,18 @@ DELIVERY_CURSORS = CursorCodec("deliveries", {"deliveries": (int,)})
 ATTEMPT_CURSORS = CursorCodec("attempts", {"attempts": (int,)})
 
 
+# The public reads' caching headers, as the OpenAPI document describes them.
+PUBLIC_CACHE_HEADERS = {
+    "ETag": {"description": "Strong validator of this representation (send it back as If-None-Match)",
+             "schema": {"type": "string"}},
+    "Cache-Control": {"description": "public, max-age=<[public] max_age>, stale-while-revalidate=<…>",
+                      "schema": {"type": "string"}},
+    "Surrogate-Key": {"description": "article-<id>: purge it from a CDN when a thread.changed webhook names "
+                                     "the article", "schema": {"type": "string"}},
+}
+NOT_MODIFIED = "Not modified: the copy named by If-None-Match is current (no body)"
+
+
 class PageArgs(StrictSchema):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=100))
 

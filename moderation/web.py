@@ -194,6 +194,36 @@ def _address_or_none(value: str) -> str | None:
 BEARER = [{"bearerAuth": []}]
 
 
+# --- cacheable public reads ---------------------------------------------------------------
+
+def client_has_current(tag: str) -> bool:
+    """Whether the request's If-None-Match names ``tag`` (or is "*"): strong comparison."""
+    header = request.headers.get("If-None-Match")
+    if not header:
+        return False
+    if header.strip() == "*":
+        return True
+    return tag in (part.strip() for part in header.split(","))
+
+
+def public_cache(response: Any, tag: str, article_id: str) -> Any:
+    """The headers that let a CDN or browser cache a public read and revalidate it:
+    the ETag, how long it may be served ([public] max_age, then stale while revalidating),
+    and the surrogate key a site purges when ``thread.changed`` names the article."""
+    settings = runtime().settings.public
+    response.headers["ETag"] = tag
+    response.headers["Cache-Control"] = (f"public, max-age={settings.max_age}, "
+                                         f"stale-while-revalidate={settings.stale_while_revalidate}")
+    response.headers["Surrogate-Key"] = f"article-{article_id}"
+    response.headers["Vary"] = "Accept-Encoding"
+    return response
+
+
+def not_modified(tag: str, article_id: str) -> Any:
+    """304: the client's copy is current (no body, the same caching headers)."""
+    return public_cache(current_app.response_class(status=304), tag, article_id)
+
+
 def principal() -> Principal:
     return g.principal
 

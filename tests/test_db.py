@@ -128,7 +128,7 @@ def test_a_bulk_decision_with_a_refused_item_still_announces_the_others(any_runt
     finally:
         signals.events_published.disconnect(receiver, sender=runtime.db)
     assert [r["ok"] for r in response.json["results"]] == [True, False, True]
-    assert len(announced) == 2
+    assert len(announced) == 4  # each approval: comment.approved and thread.changed
 
 
 def test_nested_transactions_in_production_never_wait_on_themselves(committed_runtime):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, Index, String, text
+from sqlalchemy import BigInteger, Float, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from moderation.db import Base, UTCDateTime
@@ -34,6 +34,10 @@ class Article(Base):
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Bumped by every change readers can see (caching/service.py): the public ETags' source.
+    thread_version: Mapped[int] = mapped_column(BigInteger, default=1, server_default=text("1"))
+    # Approved comments not erased: the public count, maintained with thread_version.
+    approved_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     __table_args__ = (
         # The closing sweep reads only open threads, so its cost follows the threads due,

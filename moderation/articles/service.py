@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from moderation import signals
 from moderation.articles.models import ARTICLE_ID_PATTERN, Article
+from moderation.caching import service as caching
 from moderation.closing import policy as rules
 from moderation.closing.policy import ClosingPolicy
 from moderation.comments.models import APPROVED, Comment
@@ -61,11 +62,25 @@ def get_article(session: Session, article_id: str, *, for_update: bool = False) 
     return article
 
 
-def approved_count(session: Session, article_id: str) -> int:
+def counted_approved(session: Session, article_id: str) -> int:
+    """The public count by its definition (approved, not erased), counted: what the maintained
+    ``articles.approved_count`` must always equal (tests hold it to that)."""
     return session.scalar(
         select(func.count()).select_from(Comment).where(Comment.article_id == article_id, Comment.status == APPROVED,
                                                        Comment.erased_at.is_(None))
     ) or 0
+
+
+def thread_version(session: Session, article_id: str) -> int | None:
+    """The article's thread version (None: no such article): one primary-key lookup."""
+    ensure_article_id(article_id)
+    return session.scalar(select(Article.thread_version).where(Article.id == article_id))
+
+
+def view_etag(article: Article, policy: ClosingPolicy, now: datetime) -> str:
+    """The validator of an article's public status: its version, and whether the thread is
+    open now (a deadline passes without any write)."""
+    return caching.etag("article", article.id, article.thread_version, policy.is_open(article, now))
 
 
 def view(session: Session, article: Article, policy: ClosingPolicy, now: datetime) -> ArticleView:
@@ -74,7 +89,7 @@ def view(session: Session, article: Article, policy: ClosingPolicy, now: datetim
         closes_at=policy.closes_at(article),
         locked_at=article.locked_at,
         lock_reason=article.lock_reason,
-        count=approved_count(session, article.id),
+        count=article.approved_count,
     )
     return ArticleView(id=article.id, title=article.title, url=article.url, published_at=article.published_at,
                        language=article.language, close_after_hours=article.close_after_hours, comments=status)
@@ -100,6 +115,7 @@ def upsert_article(session: Session, article_id: str, fields: dict, now: datetim
     """
     article = session.scalar(select(Article).where(Article.id == article_id).with_for_update())
     created = article is None
+    before = None if created else _reader_visible(article)
     if created:
         article = _insert_placeholder(session, article_id, fields, now)
         if article is None:  # another request created it first: this one updates it
@@ -117,5 +133,13 @@ def upsert_article(session: Session, article_id: str, fields: dict, now: datetim
     article.fixed_closes_at = rules.fixed_closes_at(article.window_opened_at, article.close_after_hours)
     article.updated_at = now
     session.flush()
+    if before is not None and _reader_visible(article) != before:
+        caching.threads_changed(session, {article.id: 0}, now, reason="article_changed")
     signals.notify_after_commit(session, signals.deadlines_changed)
     return article, created
+
+
+def _reader_visible(article: Article) -> tuple:
+    """What of an article its public status shows (the deadline follows the rest)."""
+    return (article.title, article.url, article.language, article.published_at, article.close_after_hours,
+            article.window_opened_at, article.fixed_closes_at)

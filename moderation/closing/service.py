@@ -10,6 +10,7 @@ from moderation import signals
 from moderation.articles.models import Article
 from moderation.articles.service import get_article, upsert_article
 from moderation.audit import service as audit
+from moderation.caching import service as caching
 from moderation.clock import utc_iso
 from moderation.closing import policy as rules
 from moderation.closing.policy import ClosingPolicy
@@ -57,6 +58,8 @@ def lock_due_threads(session: Session, policy: ClosingPolicy, now: datetime, bat
                 audit.record(session, now, audit.AUTO, "lock", article_id=article_id, reason="deadline passed")
             events.publish_many(session, events.THREAD_LOCKED, now,
                                 [(article_id, {"reason": "deadline"}) for article_id in changed])
+            if changed:
+                caching.threads_changed(session, dict.fromkeys(changed, 0), now, reason="thread_locked")
             locked.extend(changed)
             if len(ids) < batch_size:
                 break
@@ -86,6 +89,7 @@ def lock_thread(session: Session, article_id: str, actor: str, reason: str | Non
         article.locked_at, article.lock_reason, article.updated_at = now, MANUAL, now
         audit.record(session, now, actor, "lock", article_id=article_id, reason=reason)
         events.publish(session, events.THREAD_LOCKED, now, article_id=article_id, reason="manual")
+        caching.threads_changed(session, {article_id: 0}, now, reason="thread_locked")
         signals.notify_after_commit(session, signals.deadlines_changed)
     return article
 
@@ -110,6 +114,7 @@ def unlock_thread(session: Session, article_id: str, actor: str, close_after_hou
                           "closes_at": policy.closes_at(article).isoformat()})
     events.publish(session, events.THREAD_REOPENED, now, article_id=article_id,
                    closes_at=utc_iso(policy.closes_at(article)))
+    caching.threads_changed(session, {article_id: 0}, now, reason="thread_reopened")
     signals.notify_after_commit(session, signals.deadlines_changed)
     return article
 

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from moderation import signals
 from moderation.articles.models import Article
-from moderation.articles.service import approved_count, ensure_article_id
+from moderation.articles.service import ensure_article_id
+from moderation.caching import service as caching
 from moderation.clock import utc_iso
 from moderation.closing.policy import ClosingPolicy
 from moderation.comments.models import APPROVED, Comment
@@ -206,6 +207,12 @@ class PublicPage:
     comments: list  # rows of id, parent_id, author_name, body, created_at
     count: int
     next_cursor: tuple[datetime, int] | None
+    version: int  # the article's thread_version when the page was read
+
+
+def page_etag(article_id: str, version: int, *selection) -> str:
+    """The validator of a public thread page: the thread's version and what selects the page."""
+    return caching.etag("thread", article_id, version, *selection)
 
 
 def list_public(session: Session, article_id: str, *, newest_first: bool, limit: int,
@@ -216,7 +223,11 @@ def list_public(session: Session, article_id: str, *, newest_first: bool, limit:
     rows, not ORM objects, because every reader of a busy article asks for them.
     """
     ensure_article_id(article_id)
-    if session.scalar(select(Article.id).where(Article.id == article_id)) is None:
+    # Existence, the public count and the version in one primary-key lookup (the count is
+    # maintained by caching.threads_changed, not counted here).
+    head = session.execute(select(Article.approved_count, Article.thread_version)
+                           .where(Article.id == article_id)).first()
+    if head is None:
         raise NotFound(f"No article {article_id!r}.", details={"article_id": article_id})
     query = select(Comment.id, Comment.parent_id, Comment.author_name, Comment.body, Comment.created_at).where(
         Comment.article_id == article_id, Comment.status == APPROVED, Comment.erased_at.is_(None))
@@ -235,4 +246,4 @@ def list_public(session: Session, article_id: str, *, newest_first: bool, limit:
     rows = session.execute(query.limit(limit + 1)).all()
     page, more = rows[:limit], len(rows) > limit
     next_cursor = (page[-1].created_at, page[-1].id) if more else None
-    return PublicPage(comments=page, count=approved_count(session, article_id), next_cursor=next_cursor)
+    return PublicPage(comments=page, count=head.approved_count, next_cursor=next_cursor, version=head.thread_version)

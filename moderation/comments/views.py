@@ -1,6 +1,7 @@
-from flask import jsonify
+from flask import jsonify, request
 from flask.views import MethodView
 
+from moderation.articles import service as articles
 from moderation.clock import utc_iso
 from moderation.comments import service
 from moderation.comments.schemas import (
@@ -12,8 +13,18 @@ from moderation.comments.schemas import (
     ThreadPage,
 )
 from moderation.ratelimit import RateLimit, per_author, per_reader_address
-from moderation.schemas import THREAD_CURSORS, ErrorSchema
-from moderation.web import Blueprint, principal, reader_address, require, runtime, transaction
+from moderation.schemas import NOT_MODIFIED, PUBLIC_CACHE_HEADERS, THREAD_CURSORS, ErrorSchema
+from moderation.web import (
+    Blueprint,
+    client_has_current,
+    not_modified,
+    principal,
+    public_cache,
+    reader_address,
+    require,
+    runtime,
+    transaction,
+)
 
 blp = Blueprint("comments", __name__, description="Reader comments: intake and the public thread", rate_limits=[
     RateLimit("intake_per_author", per_author, scope="intake-author", methods=("POST",)),
@@ -45,11 +56,23 @@ class ThreadComments(MethodView):
 
     @blp.doc(security=[])  # public: no key needed
     @blp.arguments(ThreadArgs(), location="query")
-    @blp.response(200, ThreadPage())
+    @blp.response(200, ThreadPage(), headers=PUBLIC_CACHE_HEADERS)
+    @blp.alt_response(304, description=NOT_MODIFIED, headers=PUBLIC_CACHE_HEADERS)
     @blp.alt_response(404, schema=ErrorSchema)
     @blp.alt_response(422, schema=ErrorSchema)
     def get(self, args: dict, article_id: str):
-        """Approved comments, oldest first (or ?order=newest), with the approved count (public)."""
+        """Approved comments, oldest first (or ?order=newest), with the approved count (public).
+
+        Cacheable: an ETag, Cache-Control and Surrogate-Key; If-None-Match answers 304 from
+        the thread's version alone."""
+        selection = (args["order"], args["limit"], args["cursor"])
+        if request.headers.get("If-None-Match"):
+            with transaction(write=False) as session:
+                version = articles.thread_version(session, article_id)
+            if version is not None:
+                tag = service.page_etag(article_id, version, *selection)
+                if client_has_current(tag):
+                    return not_modified(tag, article_id)
         after = None
         if args["cursor"]:  # the schema checked the pattern: every match is a position
             _, (created_at, comment_id) = THREAD_CURSORS.decode(args["cursor"])
@@ -60,9 +83,11 @@ class ThreadComments(MethodView):
         next_cursor = THREAD_CURSORS.encode("c", page.next_cursor)
         # Every reader of a busy article asks for this page: it is serialised here, once, in
         # the shape ThreadPage documents (tests and the schemathesis run hold it to it).
-        return jsonify(comments=[{"id": row.id, "parent_id": row.parent_id, "author": {"name": row.author_name},
-                                  "body": row.body, "created_at": utc_iso(row.created_at)} for row in page.comments],
-                       count=page.count, next_cursor=next_cursor)
+        response = jsonify(comments=[{"id": row.id, "parent_id": row.parent_id, "author": {"name": row.author_name},
+                                      "body": row.body, "created_at": utc_iso(row.created_at)}
+                                     for row in page.comments],
+                           count=page.count, next_cursor=next_cursor)
+        return public_cache(response, service.page_etag(article_id, page.version, *selection), article_id)
 
 
 @blp.route("/comments/<int:comment_id>")

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from moderation.audit import service as audit
 from moderation.audit.models import AuditEntry
+from moderation.caching import service as caching
 from moderation.comments.models import APPROVED, PENDING, REJECTED, Comment
 from moderation.errors import Conflict
 from moderation.events import service as events
@@ -116,7 +117,16 @@ def decide(session: Session, comment: Comment, action: str, actor: str, reason: 
                  author_id=comment.author_id, reason=reason, previous_status=previous,
                  new_status=comment.status, details=details)
     _announce_decision(session, comment, previous, now)
+    _thread_follows(session, comment, previous, now)
     return previous
+
+
+def _thread_follows(session: Session, comment: Comment, previous: str, now: datetime) -> None:
+    """A comment entering or leaving the public thread changes what readers see."""
+    delta = caching.approved_delta(previous, comment.status)
+    if delta:
+        caching.threads_changed(session, {comment.article_id: delta}, now,
+                                reason="comment_published" if delta > 0 else "comment_unpublished")
 
 
 def _announce_decision(session: Session, comment: Comment, previous: str, now: datetime) -> None:
@@ -160,6 +170,7 @@ def undo(session: Session, comment: Comment, decision: Any, actor: str, now: dat
         events.publish(session, events.COMMENT_APPROVED, now, article_id=comment.article_id, **ids)
     elif undone_status == APPROVED:
         events.publish(session, events.COMMENT_UNPUBLISHED, now, article_id=comment.article_id, **ids)
+    _thread_follows(session, comment, undone_status, now)
 
 
 # --- reports ---------------------------------------------------------------------------
@@ -311,8 +322,14 @@ def erase_comments(session: Session, author_id: str, tombstone: str, now: dateti
                 idempotency_owner=None, request_digest=None, reader_address=None,
                 erased_at=now, author_id=tombstone,
                 open_reports=0, awaiting_review=False, version=Comment.version + 1)
-        .returning(Comment.id, Comment.article_id)
+        .returning(Comment.id, Comment.article_id, Comment.status)
         .execution_options(synchronize_session=False)).all()
+    unpublished: dict[str, int] = {}
+    for row in rows:
+        if row.status == APPROVED:
+            unpublished[row.article_id] = unpublished.get(row.article_id, 0) - 1
+    if unpublished:
+        caching.threads_changed(session, unpublished, now, reason="comment_erased")
     # Comments erased before tombstones existed still carry the id: they take it too.
     session.execute(update(Comment).where(mine).values(author_id=tombstone)
                     .execution_options(synchronize_session=False))

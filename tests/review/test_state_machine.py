@@ -8,6 +8,9 @@ through the domain services. After every step, for every comment:
     awaiting_review = not erased and (pending, or approved with open reports)
     toxicity        = the stored scores' "toxicity"; sort_toxicity = toxicity or -1
     version         = 1 + decisions and undos after intake + reports made + scored + erased
+
+and for the article, its maintained public count (articles.approved_count, issue 24) equals
+the approved comments not erased, counted.
 """
 import itertools
 from datetime import timedelta
@@ -62,6 +65,11 @@ def check_every_comment(runtime, model) -> None:
             expected = (1 + decisions.get(comment.id, 0) - (1 if comment.id in model.rejected_at_intake else 0)
                         + model.reports_made[comment.id] + (comment.id in scores) + erased)
             assert comment.version == expected, (comment.id, comment.version, expected)
+        from moderation.articles import service as articles
+        from moderation.articles.models import Article
+
+        article = session.get(Article, model.article)
+        assert article.approved_count == articles.counted_approved(session, model.article)
 
 
 class ReviewState(RuleBasedStateMachine):

@@ -28,6 +28,7 @@ DATA_KEYS = {
     "thread.reopened": {"closes_at"},
     "author.banned": {"author_id"},
     "author.erased": {"author_id", "comment_ids", "article_ids"},
+    "thread.changed": {"reason"},
 }
 
 
@@ -43,7 +44,7 @@ def _deliveries(runtime) -> list[WebhookDelivery]:
 
 def test_every_event_type_is_delivered_once_with_its_payload_and_no_personal_data(runtime, client, admin, receiver,
                                                                                   deliverer):
-    add_endpoint(client, admin, receiver)
+    add_endpoint(client, admin, receiver, events=list(events.EVENT_TYPES))
     moderator, frontend = headers(make_key(runtime, "moderator")), headers(make_key(runtime, "frontend"))
     article = make_article(runtime)
     overdue = make_article(runtime, published_at=runtime.now() - timedelta(hours=80))
@@ -70,7 +71,7 @@ def test_every_event_type_is_delivered_once_with_its_payload_and_no_personal_dat
     published = _outbox(runtime)
     assert Counter(e.type for e in published) == Counter({
         "comment.approved": 1, "comment.reported": 1, "comment.rejected": 2, "comment.unpublished": 1,
-        "thread.locked": 2, "thread.reopened": 1, "author.banned": 1, "author.erased": 1})
+        "thread.locked": 2, "thread.reopened": 1, "author.banned": 1, "author.erased": 1, "thread.changed": 5})
     assert receiver.unverified() == []
     assert receiver.counts() == Counter({event.event_id: 1 for event in published})
     by_id = {r.webhook_id: r for r in receiver.verified()}
@@ -327,7 +328,7 @@ def test_outbox_events_are_pruned_after_keep_days_once_fanned_out(runtime, clien
     keep = runtime.settings.webhooks.keep_days
     clock.advance(days=keep - 1)
     deliverer.prune()
-    assert _outbox_types(runtime) == ["comment.approved"] * 2  # not old enough
+    assert _outbox_types(runtime) == ["comment.approved", "thread.changed"] * 2  # not old enough
     clock.advance(days=1, seconds=1)
     with runtime.db.transaction() as session:  # one more, published but not fanned out yet
         events.publish(session, events.THREAD_LOCKED, runtime.now() - timedelta(days=keep + 1), article_id="a")
