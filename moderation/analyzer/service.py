@@ -16,12 +16,20 @@ from datetime import datetime
 from typing import Any
 
 import json5
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields
 from sqlalchemy.orm import Session
 
 from moderation.analyzer import schemas
 from moderation.analyzer.batcher import AnalyzerUnavailable, DeadlineExceeded, Overloaded
-from moderation.analyzer.errors import PerspectiveError, invalid, language_not_supported
+from moderation.analyzer.errors import (
+    PerspectiveError,
+    comment_empty,
+    comment_too_long,
+    invalid,
+    invalid_field,
+    language_not_detected,
+    language_not_supported,
+)
 from moderation.config import Settings
 from moderation.labels import service as labels
 from moderation.scoring.router import NO_MODEL, ModelRouter
@@ -38,7 +46,6 @@ ATTRIBUTES = {
     "SEXUALLY_EXPLICIT": "sexual_explicit",
 }
 PROBABILITY = "PROBABILITY"
-UNDETERMINED = "und"
 # ISO 639-1 or 639-2/3 codes, after the region ("en-US") is cut off: what the models know and
 # the labels store.
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}")
@@ -101,40 +108,51 @@ def _load(schema, body: dict) -> dict:
     try:
         return schema.load(body)
     except ValidationError as exc:
-        field, message = _first_error(exc.normalized_messages())
-        raise invalid(f"Invalid value at '{field}': {message}") from None
+        field, message = _first_error(fields.Nested(schema), exc.normalized_messages(), "")
+        raise invalid_field(field, message) from None
 
 
-def _first_error(messages: Any, path: str = "") -> tuple[str, str]:
-    if isinstance(messages, dict):
-        key, value = next(iter(messages.items()))
-        return _first_error(value, f"{path}.{key}" if path else str(key))
-    if isinstance(messages, list) and messages:
-        return _first_error(messages[0], path)
-    return path, str(messages)
+def _first_error(field: Any, messages: Any, path: str) -> tuple[str, str]:
+    """The first refused field, as its path in the request body: a map's key and a list's index
+    as the client wrote them (``attributeScores.TOXICITY.spanScores[0].begin``), never
+    marshmallow's own "value" level of a map (which a field named ``value`` would be confused with)."""
+    if isinstance(messages, list):
+        return path, str(messages[0]) if messages else ""
+    if not isinstance(messages, dict) or not messages:
+        return path, str(messages)
+    key, inner = next(iter(messages.items()))
+    if key == "_schema":  # the value as a whole (not an object, say)
+        return _first_error(None, inner, path)
+    if isinstance(field, fields.Dict) and isinstance(inner, dict) and inner:
+        part, inner = next(iter(inner.items()))  # {"value": ...} or {"key": ...}
+        return _first_error(field.value_field if part == "value" else None, inner, f"{path}.{key}")
+    if isinstance(field, fields.List):
+        return _first_error(field.inner, inner, f"{path}[{key}]")
+    child = field.schema.fields.get(key) if isinstance(field, fields.Nested) else None
+    return _first_error(child, inner, f"{path}.{key}" if path else str(key))
 
 
 def _text(comment: dict | None) -> str:
     text = (comment or {}).get("text")
     if not text or not text.strip():
-        raise invalid("Comment must be non-empty.")
+        raise comment_empty()
     if (comment or {}).get("type") not in (None, "PLAIN_TEXT"):
         raise invalid("Currently, only 'PLAIN_TEXT' comments are supported.")
     if not isinstance(text, str) or len(text.encode("utf-8", "surrogatepass")) > MAX_TEXT_BYTES:
-        raise invalid(f"Comment text was too many bytes (at most {MAX_TEXT_BYTES}).")
+        raise comment_too_long(MAX_TEXT_BYTES)
     try:
         return clean_text(text)
     except InvalidText as exc:
-        raise invalid(f"Invalid value at 'comment.text': {exc}") from None
+        raise invalid_field("comment.text", str(exc)) from None
 
 
 def _languages(given: list[str] | None) -> list[str]:
     """ISO 639-1 codes as sent ("en", or "en-US" read as "en")."""
     result = []
-    for language in given or []:
+    for index, language in enumerate(given or []):
         code = language.strip().lower().replace("_", "-").split("-")[0]
         if not LANGUAGE_CODE.fullmatch(code):
-            raise invalid("Invalid value at 'languages': a language is an ISO 639 code such as \"en\" or \"fr-CH\"")
+            raise invalid_field(f"languages[{index}]", "A language is an ISO 639 code such as \"en\" or \"fr-CH\".")
         if code not in result:
             result.append(code)
     return result
@@ -169,7 +187,7 @@ def parse_suggest(body: dict) -> SuggestRequest:
         suggested[attribute] = score["summaryScore"]["value"]
     for name in ("clientToken", "communityId"):
         if data[name] is not None and "\x00" in data[name]:  # stored: PostgreSQL cannot hold NUL
-            raise invalid(f"Invalid value at '{name}': contains a NUL character")
+            raise invalid_field(name, "Contains a NUL character.")
     return SuggestRequest(text=text, suggested=suggested, languages=_languages(data["languages"]),
                           client_token=data["clientToken"], community_id=data["communityId"])
 
@@ -199,7 +217,9 @@ def analyze(analyzer, coverage: ModelRouter, settings: Settings, request: Analyz
         raise language_not_supported(first, languages)  # refused before any work
     result = _score(analyzer, settings, request.text, languages[0] if languages else None)
     if not result["covered"]:
-        raise language_not_supported(first, languages or [result["language"] or UNDETERMINED])
+        if not languages and result["language"] is None:
+            raise language_not_detected()
+        raise language_not_supported(first, languages or [result["language"]])
     scores = {}
     for requested in request.attributes:
         value = result["scores"].get(ATTRIBUTES[requested.attribute])
@@ -236,7 +256,9 @@ def score_suggestion(analyzer, coverage: ModelRouter, settings: Settings, reques
         raise language_not_supported(first, languages)
     result = _score(analyzer, settings, request.text, languages[0] if languages else None)
     if result["model"] == NO_MODEL:
-        raise language_not_supported(first, languages or [result["language"] or UNDETERMINED])
+        if not languages and result["language"] is None:
+            raise language_not_detected()
+        raise language_not_supported(first, languages or [result["language"]])
     return Suggestion(request, result["model"], result["language"], result["scores"])
 
 
