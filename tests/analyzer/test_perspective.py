@@ -126,7 +126,7 @@ def test_perspective_suggestscore_example(perspective, analyzer_key, analyzer_ru
             "communityId": "/forum/movies", "clientToken": "comment-53922"}
     response = perspective.post(f"{SUGGEST}?key={analyzer_key}", json=body)
     assert response.status_code == 200, response.json
-    assert response.json == {"clientToken": "comment-53922"}
+    assert response.json == {"clientToken": "comment-53922", "detectedLanguages": ["en"]}
     with analyzer_runtime.db.transaction(write=False) as session:
         [label] = session.scalars(select(ModelLabel)).all()
     assert (label.label, label.language, label.model, label.community_id) == (0, "en", DETOXIFY, "/forum/movies")
@@ -135,7 +135,7 @@ def test_perspective_suggestscore_example(perspective, analyzer_key, analyzer_ru
 def test_coral_suggestscore_stores_a_label_and_the_latest_decision_wins(perspective, analyzer_key,
                                                                         analyzer_runtime, loaded_router):
     first = perspective.post(f"{SUGGEST}?key={analyzer_key}", json=coral_suggest(GERMAN, "de", "c42", "REJECTED"))
-    assert first.status_code == 200 and first.json == {"clientToken": "comment:c42"}
+    assert first.status_code == 200 and first.json == {"clientToken": "comment:c42", "requestedLanguages": ["de"]}
     with analyzer_runtime.db.transaction(write=False) as session:
         [label] = session.scalars(select(ModelLabel)).all()
         assert (label.label, label.model, label.language) == (1, GERMAN_MODEL, "de")
@@ -340,8 +340,13 @@ def test_a_malformed_language_code_is_invalid_argument(perspective, analyzer_key
 
 
 def test_regional_language_codes_are_read_as_their_language(perspective, analyzer_key):
+    """And echoed as sent, as Perspective does."""
     response = perspective.post(f"{ANALYZE}?key={analyzer_key}", json=coral_analyze(FRENCH, "fr-CH"))
-    assert response.status_code == 200 and response.json["languages"] == ["fr"]
+    assert response.status_code == 200 and response.json["languages"] == ["fr-CH"]
+    assert response.json["model"] == DETOXIFY
+    german = perspective.post(f"{ANALYZE}?key={analyzer_key}", json=coral_analyze(GERMAN, "de_CH"))
+    assert german.status_code == 200 and german.json["languages"] == ["de_CH"]
+    assert german.json["model"] == GERMAN_MODEL
 
 
 def test_suggestscore_scores_before_its_write_transaction(analyzer_runtime, analyzer_key):
