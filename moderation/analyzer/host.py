@@ -19,6 +19,7 @@ from moderation.analyzer.batcher import Batcher
 from moderation.leader import LockRefused, MachineLock
 from moderation.rundir import machine_path
 from moderation.runtime import Runtime
+from moderation.scoring.language import DETECTION_PREFIX_CHARS
 from moderation.scoring.router import as_router, chunks
 
 log = logging.getLogger(__name__)
@@ -32,17 +33,31 @@ def socket_path(runtime: Runtime) -> str:
     return machine_path(runtime.settings, str(runtime.db.engine.url), "analyzer", ".sock")
 
 
-def analyze_texts(scorer, detector, batch_size: int, texts: list[str], languages: list[str | None]) -> list[dict]:
-    """Detect the languages not given, then score each text with its language's model."""
-    detected: list[str | None] = [None] * len(texts)
-    missing = [i for i, language in enumerate(languages) if language is None]
+def analyze_texts(scorer, detector, batch_size: int, texts: list[str], languages: list) -> list[dict]:
+    """Detect the languages not given, then score each text with its language's model.
+
+    A language is a code, None (detect it in the text), or ``{"detect_from": other}``: the
+    language detected in another text, for a sentence scored in its comment's language. The
+    same text is detected once, so a comment and its sentences always get the same language."""
+    sources = [_detection_source(text, language) for text, language in zip(texts, languages)]
+    missing = list(dict.fromkeys(source for source in sources if source is not None))
+    by_source: dict[str, str | None] = {}
     if missing and detector is not None:
-        for i, language in zip(missing, detector.detect([texts[i] for i in missing])):
-            detected[i] = language
-    effective = [given if given is not None else found for given, found in zip(languages, detected)]
+        by_source = dict(zip(missing, detector.detect(missing)))
+    detected = [None if source is None else by_source.get(source) for source in sources]
+    effective = [given if isinstance(given, str) else found for given, found in zip(languages, detected)]
     routed = as_router(scorer, batch_size).route(texts, effective)
     return [{"language": r.language, "detected": found, "model": r.model, "scores": r.scores, "covered": r.covered}
             for r, found in zip(routed, detected)]
+
+
+def _detection_source(text: str, language) -> str | None:
+    """What the detector reads to find a text's language (None: the language is given). Only
+    the prefix that the detector reads: a comment and the prefix its sentences carry are then
+    the same source."""
+    if isinstance(language, dict):
+        return language["detect_from"][:DETECTION_PREFIX_CHARS]
+    return text[:DETECTION_PREFIX_CHARS] if language is None else None
 
 
 class LocalAnalyzer:

@@ -1,7 +1,7 @@
 """Perspective's request bodies (commentanalyzer v1alpha1), field names as Perspective spells them.
 
-Fields we do not use (context, sessionId, communityId on analyze, spanAnnotations) are
-accepted and ignored, as are fields we do not know, so that any Perspective client works.
+Fields we do not use (context, sessionId, communityId on analyze) are accepted and ignored,
+as are fields we do not know, so that any Perspective client works.
 """
 from marshmallow import EXCLUDE, Schema, fields, validate
 
@@ -31,6 +31,7 @@ class AnalyzeCommentRequest(_Lenient):
     sessionId = fields.String(load_default=None)
     communityId = fields.String(load_default=None)
     spanAnnotations = fields.Boolean(load_default=False)
+    dropUnsupportedAttributes = fields.Boolean(load_default=False)
 
 
 class Score(_Lenient):
@@ -38,8 +39,17 @@ class Score(_Lenient):
     type = fields.String(load_default=None)
 
 
+class SpanScore(_Lenient):
+    # UTF-16 code units of comment.text, end exclusive; Perspective requires both.
+    begin = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    end = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
+    score = fields.Nested(Score, required=True)
+
+
 class AttributeScore(_Lenient):
-    summaryScore = fields.Nested(Score, required=True)
+    # One of the two at least (checked by the service, which names the attribute).
+    summaryScore = fields.Nested(Score, load_default=None)
+    spanScores = fields.List(fields.Nested(SpanScore), load_default=None)
 
 
 class SuggestCommentScoreRequest(_Lenient):

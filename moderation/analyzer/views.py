@@ -17,7 +17,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from moderation.analyzer import service
-from moderation.analyzer.errors import PerspectiveError
+from moderation.analyzer.errors import PerspectiveError, key_blocked, key_invalid, key_missing
 from moderation.analyzer.host import analyzer_for
 from moderation.analyzer.redact import KEY_ENVIRON, RedactQueryKey
 from moderation.auth.service import Principal
@@ -49,14 +49,13 @@ def _authenticate() -> Principal:
         scheme, _, token = request.headers.get("Authorization", "").partition(" ")
         key = token.strip() if scheme.lower() == "bearer" else ""
     if not key:
-        raise PerspectiveError(403, "The request is missing a valid API key.")
+        raise key_missing()
     rt = runtime()
     found = rt.keys.verify(rt.db.session, key) if len(key) <= 200 else None
     if found is None:
-        raise PerspectiveError(403, "API key not valid. Please pass a valid API key.")
+        raise key_invalid()
     if not found.may(ROLE):
-        raise PerspectiveError(403, f"This API key (role {found.role}) may not call the analyzer: "
-                                    f"it needs role {ROLE} or admin.")
+        raise key_blocked(found.role, ROLE)
     return found
 
 
