@@ -5,6 +5,10 @@ admin settings). The key comes as ``?key=…`` (as Perspective's clients send it
 logs by analyzer/redact.py), ``X-Goog-Api-Key`` or ``Authorization: Bearer``; keys of role
 ``analyzer`` and ``admin`` may call. Errors on these routes, and only here, are in
 Perspective's shape (analyzer/errors.py).
+
+Google's own clients find these routes through the discovery document at
+``/$discovery/rest?version=v1alpha1`` (analyzer/discovery.py): at the host root, as
+Perspective's ``rootUrl``, so they call ``/v1alpha1/comments:analyze?key=…`` like Coral.
 """
 from __future__ import annotations
 
@@ -16,7 +20,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from moderation.analyzer import service
+from moderation.analyzer import discovery, service
 from moderation.analyzer.errors import PerspectiveError
 from moderation.analyzer.host import analyzer_for
 from moderation.analyzer.redact import KEY_ENVIRON, RedactQueryKey
@@ -25,7 +29,7 @@ from moderation.logs import redacted
 from moderation.ratelimit import RateLimit
 from moderation.runtime import Runtime
 from moderation.scoring.router import ModelRouter, build_router
-from moderation.web import runtime
+from moderation.web import external_root_url, runtime
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +94,27 @@ def suggestscore():
     with rt.db.transaction() as session:
         answer = service.store_suggestion(session, suggestion, principal.name, rt.now())
     return jsonify(answer)
+
+
+@bp.get("/$discovery/rest")
+def discovery_document():
+    """The discovery document Google's clients build Perspective's methods from (analyzer/discovery.py)."""
+    return _discovery(discovery.API, request.args.get("version", discovery.VERSION))
+
+
+@bp.get("/discovery/v1/apis/<api>/<version>/rest")
+def discovery_document_by_path(api: str, version: str):
+    """The same document at the Discovery service's other URL form."""
+    return _discovery(api, version)
+
+
+def _discovery(api: str, version: str):
+    if (api, version) != (discovery.API, discovery.VERSION):
+        raise PerspectiveError(404, f"Discovery document not found for API service: {api} {version}")
+    settings = runtime().settings
+    root = (settings.analyzer.public_url.rstrip("/") + "/" if settings.analyzer.public_url
+            else external_root_url(settings.ratelimit.trusted_proxies))
+    return jsonify(discovery.document(root))
 
 
 @bp.route("/v1alpha1/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
