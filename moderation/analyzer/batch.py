@@ -30,6 +30,7 @@ from moderation.analyzer.errors import invalid
 # service. Matched at the end of the path, so that a public_url with a path works.
 METHODS = ("/v1alpha1/comments:analyze", "/v1alpha1/comments:suggestscore")
 PRINTABLE = re.compile(r"[\x20-\x7e]*")
+FOLD = re.compile(r"\r?\n(?=[ \t])")
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,10 @@ def parse(content_type: str, body: bytes, max_parts: int) -> list[Part]:
 
 def _part(part) -> Part:
     content_id = part.get("Content-ID")
+    if isinstance(content_id, str):
+        # Unfolded: Python's email generator (google-api-python-client's) folds an ID longer
+        # than a line, such as HELM's, whose request ids are the texts themselves.
+        content_id = FOLD.sub("", content_id)
     if content_id is not None and not (isinstance(content_id, str) and PRINTABLE.fullmatch(content_id)):
         # Echoed in the answer's headers, where only printable ASCII may go.
         return Part(None, problem="A part's Content-ID is printable ASCII.")

@@ -342,3 +342,31 @@ def test_a_content_id_that_is_not_ascii_is_that_parts_error(perspective, analyze
     parts = read_parts(response)
     assert [(p[0].get("Content-ID"), p[1]) for p in parts] == [(None, "HTTP/1.1 400 Bad Request"),
                                                                ("<response-2>", "HTTP/1.1 200 OK")]
+
+
+def test_helms_batch_with_the_texts_as_request_ids(perspective, analyzer_key, counting):
+    """What Stanford HELM's PerspectiveAPIClient.get_toxicity_scores sends (helm/clients/
+    perspective_api_client.py): one batch, each text its own request id (so in the Content-ID,
+    URL-quoted), spanAnnotations, languages ["en"], a callback that raises the part's error."""
+    client = build(perspective, analyzer_key)
+    texts = ["You are a wonderful person.", "Ça, c'est « vraiment » nul !", "x" * 3000 + " + <end>", "日本語のテキスト"]
+    attributes = ["TOXICITY", "SEVERE_TOXICITY", "IDENTITY_ATTACK", "INSULT", "PROFANITY", "THREAT"]
+    text_to_response = {}
+
+    def callback(request_id, response, error):
+        if error:
+            raise error
+        text_to_response[request_id] = response
+
+    batch = client.new_batch_http_request()
+    for text in set(texts):
+        batch.add(request=client.comments().analyze(body={
+            "comment": {"text": text[:20480]}, "requestedAttributes": {attribute: {} for attribute in attributes},
+            "languages": ["en"], "spanAnnotations": True}), request_id=text, callback=callback)
+    batch.execute()
+    assert set(text_to_response) == set(texts)
+    for response in text_to_response.values():
+        assert {f"{attribute.lower()}_score": scores["summaryScore"]["value"]
+                for attribute, scores in response["attributeScores"].items()}.keys() == {
+            f"{attribute.lower()}_score" for attribute in attributes}
+    assert len(counting.calls) == 1
