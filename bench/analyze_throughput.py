@@ -14,10 +14,17 @@ For each precision and each path ([analyzer] batching = true / false):
     rate (latency counted from the scheduled send time, so a slow server cannot slow the
     load), rates stepped up by 25 % until p99 >= 1 s or an error, then bisected.
 
+And, issue 21, a batch of 10 against 10 single requests, one client: 10 texts as one
+``POST /batch`` in Google's multipart format (what google-api-python-client's
+new_batch_http_request() sends; the 10 are scored in one call to the analyzer), as 10
+requests one after another, and as 10 requests at once on 10 connections: texts/s and the
+time until all 10 are answered.
+
 The deadline is set to 60 s so that nothing is refused and the latency itself is measured.
 
     .venv/bin/python -m bench.analyze_throughput            # the full run (about 25 minutes)
     .venv/bin/python -m bench.analyze_throughput --quick    # tiny model, few requests: checks it works
+    .venv/bin/python -m bench.analyze_throughput --batch-only   # only the batch of 10 vs 10 singles
 """
 from __future__ import annotations
 
@@ -71,6 +78,83 @@ class Client:
                 if attempt == 2:
                     return 0
         return 0
+
+
+BATCH_OF = 10
+
+
+def batch_body(texts: list[str], key: str) -> tuple[str, bytes]:
+    """Google's batch of Coral's analyze bodies, as google-api-python-client lays it out (LF
+    line ends, a Content-ID of a random base and the request's number, the key in each URL)."""
+    boundary = "===============" + str(random.randrange(10**18)) + "=="
+    base = os.urandom(8).hex()
+    lines = []
+    for number, text in enumerate(texts, 1):
+        body = coral_body(text).decode()
+        lines += [f"--{boundary}", "Content-Type: application/http", "MIME-Version: 1.0",
+                  "Content-Transfer-Encoding: binary", f"Content-ID: <{base} + {number}>", "",
+                  f"POST {ANALYZE}?key={key}&alt=json HTTP/1.1", "Content-Type: application/json",
+                  "MIME-Version: 1.0", "accept: application/json", "Host: 127.0.0.1",
+                  f"content-length: {len(body.encode())}", "", body]
+    lines.append(f"--{boundary}--")
+    return f'multipart/mixed; boundary="{boundary}"', ("\n".join(lines) + "\n").encode()
+
+
+def batch_vs_single(port: int, key: str, texts: list[str], seconds: float, max_rounds: int) -> list[dict]:
+    """Rounds of BATCH_OF texts, each way for ``seconds``: one batch, singles one after another,
+    singles at once. Latency: until the round's last answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    results = []
+    rng = random.Random(21)
+    clients = [Client(port, key) for _ in range(BATCH_OF)]
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+
+    def one_batch(round_texts: list[str]) -> int:
+        nonlocal connection
+        content_type, body = batch_body(round_texts, key)
+        try:
+            connection.request("POST", "/batch", body=body, headers={"Content-Type": content_type})
+            response = connection.getresponse()
+            answer = response.read().decode("utf-8", "replace")
+        except (OSError, http.client.HTTPException):
+            connection.close()
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            return BATCH_OF
+        if response.status != 200:
+            return BATCH_OF
+        return BATCH_OF - len(re.findall(r"^HTTP/1\.1 200 ", answer, re.M))
+
+    def one_after_another(round_texts: list[str]) -> int:
+        return sum(clients[0].post(coral_body(text)) != 200 for text in round_texts)
+
+    with ThreadPoolExecutor(BATCH_OF) as pool:
+        def at_once(round_texts: list[str]) -> int:
+            statuses = pool.map(lambda pair: pair[0].post(coral_body(pair[1])), zip(clients, round_texts))
+            return sum(status != 200 for status in statuses)
+
+        for way, send in ((f"one batch of {BATCH_OF}", one_batch),
+                          (f"{BATCH_OF} singles one after another", one_after_another),
+                          (f"{BATCH_OF} singles at once", at_once)):
+            send([rng.choice(texts) for _ in range(BATCH_OF)])  # warm: connections open, code paths run
+            latencies: list[float] = []
+            errors = 0
+            before = batch_stats(port)
+            started = time.monotonic()
+            while time.monotonic() - started < seconds and len(latencies) < max_rounds:
+                round_started = time.monotonic()
+                failed = send([rng.choice(texts) for _ in range(BATCH_OF)])
+                latencies.append(time.monotonic() - round_started)
+                errors += failed
+            elapsed = time.monotonic() - started
+            after = batch_stats(port)
+            batches = after[1] - before[1]
+            results.append({"way": way, "rounds": len(latencies), "errors": errors, "seconds": elapsed,
+                            "texts_per_s": (len(latencies) * BATCH_OF - errors) / elapsed,
+                            "p50_ms": percentile(latencies, 0.5) * 1000, "p99_ms": percentile(latencies, 0.99) * 1000,
+                            "mean_batch": (after[0] - before[0]) / batches if batches else None})
+    connection.close()
+    return results
 
 
 def batch_stats(port: int) -> tuple[float, float]:
@@ -218,6 +302,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=None, help="duration of each closed-loop run")
     parser.add_argument("--rate-seconds", type=float, default=None, help="duration of each open-loop rate")
     parser.add_argument("--precisions", default="float32,int8")
+    parser.add_argument("--batch-only", action="store_true",
+                        help=f"only the batch of {BATCH_OF} vs {BATCH_OF} single requests")
     args = parser.parse_args()
     quick = args.quick
     seconds = args.seconds or (3 if quick else 30)
@@ -280,19 +366,24 @@ def run_all(args, results: dict, base_env: dict, tmp: Path, key: str, texts: lis
             server = Server(f"analyze-{precision}-{'batching' if batching else 'single'}",
                             [GUNICORN, "-w", "2", "-k", "gthread", "--threads", "16", "-b", f"127.0.0.1:{port}",
                              "moderation.server:application()"], env, port, "/healthz")
+            loops, rate, tried = [], None, []
             try:
                 wait_for_analyzer(port, key)
                 closed_loop(port, key, texts, 4, 2 if quick else 10, 20 if quick else 10**9)  # warm-up
-                loops = [closed_loop(port, key, texts, clients, seconds, max_requests) for clients in concurrencies]
-                start = max(0.5, loops[-1]["rps"] * 0.5)
-                rate, tried = highest_rate(port, key, texts, start, rate_seconds, steps=2 if quick else 8,
-                                           bisections=0 if quick else 3)
+                if not args.batch_only:
+                    loops = [closed_loop(port, key, texts, clients, seconds, max_requests)
+                             for clients in concurrencies]
+                    start = max(0.5, loops[-1]["rps"] * 0.5)
+                    rate, tried = highest_rate(port, key, texts, start, rate_seconds, steps=2 if quick else 8,
+                                               bisections=0 if quick else 3)
+                batched = batch_vs_single(port, key, texts, seconds, 20 if quick else 10**9)
             finally:
                 server.stop()
             results["runs"].append({"precision": precision, "batching": batching, "path": path, "closed": loops,
-                                    "max_rate": rate, "rates_tried": tried})
+                                    "max_rate": rate, "rates_tried": tried, "batch_vs_single": batched})
             print(f"{precision} {path}: " + ", ".join(f"{r['clients']} clients {r['rps']:.2f} req/s" for r in loops)
-                  + f"; highest rate with p99 < 1 s: {rate}", flush=True)
+                  + f"; highest rate with p99 < 1 s: {rate}; "
+                  + ", ".join(f"{b['way']} {b['texts_per_s']:.2f} texts/s" for b in batched), flush=True)
 
 
 def _ms(value: float | None) -> str:
@@ -304,22 +395,34 @@ def render(results: dict, quick: bool) -> str:
              f"one model copy, torch threads = {results['threads']}, batches of up to {results['batch_size']}."]
     if quick:
         lines += ["", "**--quick run: tiny model and a few requests; these figures say nothing about speed.**"]
-    lines += ["", "| precision | path | clients | req/s | p50 | p99 | mean batch | errors |",
-              "|---|---|---|---|---|---|---|---|"]
+    if any(run["closed"] for run in results["runs"]):
+        lines += ["", "| precision | path | clients | req/s | p50 | p99 | mean batch | errors |",
+                  "|---|---|---|---|---|---|---|---|"]
     for run in results["runs"]:
         for loop in run["closed"]:
             batch = "-" if loop["mean_batch"] is None else f"{loop['mean_batch']:.1f}"
             lines.append(f"| {run['precision']} | {run['path']} | {loop['clients']} | {loop['rps']:.2f} | "
                          f"{_ms(loop['p50_ms'])} | {_ms(loop['p99_ms'])} | {batch} | {loop['errors']} |")
-    lines += ["", "| precision | path | highest rate with p99 < 1 s |", "|---|---|---|"]
-    for run in results["runs"]:
-        rate = "below the lowest rate tried" if run["max_rate"] is None else f"{run['max_rate']:.2f} req/s"
-        lines.append(f"| {run['precision']} | {run['path']} | {rate} |")
+    if any(run["closed"] for run in results["runs"]):
+        lines += ["", "| precision | path | highest rate with p99 < 1 s |", "|---|---|---|"]
+        for run in results["runs"]:
+            rate = "below the lowest rate tried" if run["max_rate"] is None else f"{run['max_rate']:.2f} req/s"
+            lines.append(f"| {run['precision']} | {run['path']} | {rate} |")
+    if any(run.get("batch_vs_single") for run in results["runs"]):
+        lines += ["", f"A batch of {BATCH_OF} (`POST /batch`, Google's format) vs {BATCH_OF} single requests, "
+                      f"one client; latency until all {BATCH_OF} are answered:", "",
+                  "| precision | path | way | texts/s | p50 | p99 | mean batch | errors |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for run in results["runs"]:
+            for way in run.get("batch_vs_single", []):
+                batch = "-" if way["mean_batch"] is None else f"{way['mean_batch']:.1f}"
+                lines.append(f"| {run['precision']} | {run['path']} | {way['way']} | {way['texts_per_s']:.2f} | "
+                             f"{_ms(way['p50_ms'])} | {_ms(way['p99_ms'])} | {batch} | {way['errors']} |")
     lines += [""]
     for precision in dict.fromkeys(run["precision"] for run in results["runs"]):
         batched = next((r for r in results["runs"] if r["precision"] == precision and r["batching"]), None)
         single = next((r for r in results["runs"] if r["precision"] == precision and not r["batching"]), None)
-        if not batched or not single:
+        if not batched or not single or not batched["closed"]:
             continue
         ratios = [b["rps"] / s["rps"] if s["rps"] else float("nan")
                   for b, s in zip(batched["closed"], single["closed"])]

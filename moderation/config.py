@@ -361,12 +361,19 @@ class AnalyzerSettings:
     max_queue: int = 256
     detect_languages: bool = False
     socket_path: str = ""
+    public_url: str = ""
+    max_batch_parts: int = 100
 
     def validate(self) -> None:
         if self.max_wait_ms < 0:
             raise ConfigError("analyzer.max_wait_ms: must be >= 0")
         _positive("analyzer.deadline_seconds", self.deadline_seconds)
         _positive("analyzer.max_queue", self.max_queue)
+        _positive("analyzer.max_batch_parts", self.max_batch_parts)
+        # Written into the discovery document as the root of every URL Google's clients call.
+        if self.public_url and not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", self.public_url):
+            raise ConfigError(f"analyzer.public_url: {self.public_url!r} is not a URL like "
+                              "https://moderation.example.ch (no query or fragment)")
 
 
 @dataclass(frozen=True)

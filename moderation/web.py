@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from typing import Any, Callable, Iterable
 
 from flask import Flask, current_app, g, request
@@ -180,6 +181,35 @@ def forwarded_address(hops: int) -> str | None:
     if hops and len(values) >= hops:
         return _address_or_none(values[-hops])
     return None
+
+
+# A forwarded host as ProxyFix would take it, minus what no proxy sends: userinfo, paths, spaces.
+_HOST = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(:[0-9]{1,5})?$")
+
+
+def external_root_url(hops: int) -> str:
+    """The scheme, host and root path this request came to, ending in "/". Behind ``hops``
+    trusted proxies ([ratelimit] trusted_proxies), X-Forwarded-Proto, -Host and -Port are read
+    as werkzeug's ProxyFix(x_proto=hops, x_host=hops, x_port=hops) reads them: the value the
+    outermost trusted proxy set. A forwarded value that is no scheme, host or port is ignored."""
+    scheme = request.scheme
+    host = request.host if _HOST.match(request.host) else request.environ.get("SERVER_NAME", "localhost")
+    if hops:
+        proto = _forwarded("HTTP_X_FORWARDED_PROTO", hops)
+        if proto in ("http", "https"):
+            scheme = proto
+        forwarded_host = _forwarded("HTTP_X_FORWARDED_HOST", hops)
+        if forwarded_host and _HOST.match(forwarded_host):
+            host = forwarded_host
+        port = _forwarded("HTTP_X_FORWARDED_PORT", hops)
+        if port and port.isdigit() and 0 < int(port) < 65536:
+            host = f"{_HOST.match(host).group(1)}:{port}"
+    return f"{scheme}://{host}{request.script_root}/"
+
+
+def _forwarded(name: str, hops: int) -> str | None:
+    values = [value.strip() for value in (request.environ.get(name) or "").split(",")]
+    return values[-hops] if request.environ.get(name) and len(values) >= hops else None
 
 
 def _address_or_none(value: str) -> str | None:

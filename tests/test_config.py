@@ -21,6 +21,14 @@ def test_runtime_dir_defaults_to_empty_and_can_be_set():
         "/run/moderation"
 
 
+def test_analyzer_public_url_and_batch_limits():
+    settings = load_settings({})
+    assert settings.analyzer.public_url == ""
+    assert settings.analyzer.max_batch_parts == 100
+    assert load_settings({"MODERATION_ANALYZER__PUBLIC_URL": "https://moderation.example.ch/perspective"}) \
+        .analyzer.public_url == "https://moderation.example.ch/perspective"
+
+
 def test_site_file_then_environment_override(tmp_path):
     site = tmp_path / "site.toml"
     site.write_text('[closing]\nclose_after_hours = 48\nsweep_interval_seconds = 10\n[review]\nbanned_words = ["x"]\n')
@@ -44,6 +52,9 @@ def test_site_file_then_environment_override(tmp_path):
     ({"MODERATION_SCORING__AUTO_REJECT_ABOVE": '{"toxicity": 2}'}, "scoring.auto_reject_above.toxicity"),
     ({"MODERATION_SCORING__BACKEND": "gpt"}, "scoring.backend"),
     ({"MODERATION_CONFIG": "/does/not/exist.toml"}, "MODERATION_CONFIG"),
+    ({"MODERATION_ANALYZER__PUBLIC_URL": "moderation.example.ch"}, "analyzer.public_url"),
+    ({"MODERATION_ANALYZER__PUBLIC_URL": "https://moderation.example.ch/?x=1"}, "analyzer.public_url"),
+    ({"MODERATION_ANALYZER__MAX_BATCH_PARTS": "0"}, "analyzer.max_batch_parts"),
 ])
 def test_invalid_settings_name_the_key(environ, key):
     with pytest.raises(ConfigError) as info:

@@ -12,6 +12,7 @@ import logging
 import os
 import threading
 import time
+from contextvars import ContextVar
 from typing import Any
 
 from moderation.analyzer import ipc
@@ -80,9 +81,14 @@ class SocketAnalyzer:
         return ipc.call(self.path, texts, languages, timeout)
 
 
+# While a batch's part runs (analyzer/dispatch.py), its thread's analyzer is the batch's
+# Gathering, which scores every part's text in one call to the analyzer below.
+batch_analyzer: ContextVar[Any] = ContextVar("batch_analyzer", default=None)
+
+
 def analyzer_for(runtime: Runtime):
     """This process's batcher when it holds the model, else the machine's socket."""
-    return runtime.analyzer or SocketAnalyzer(socket_path(runtime))
+    return batch_analyzer.get() or runtime.analyzer or SocketAnalyzer(socket_path(runtime))
 
 
 def local_batcher(runtime: Runtime, scorer, detector) -> Batcher:

@@ -5,18 +5,23 @@ admin settings). The key comes as ``?key=…`` (as Perspective's clients send it
 logs by analyzer/redact.py), ``X-Goog-Api-Key`` or ``Authorization: Bearer``; keys of role
 ``analyzer`` and ``admin`` may call. Errors on these routes, and only here, are in
 Perspective's shape (analyzer/errors.py).
+
+Google's own clients find these routes through the discovery document at
+``/$discovery/rest?version=v1alpha1`` (analyzer/discovery.py): at the host root, as
+Perspective's ``rootUrl``, so they call ``/v1alpha1/comments:analyze?key=…`` like Coral.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
 
-from flask import Blueprint, Flask, current_app, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
-from moderation.analyzer import service
+from moderation.analyzer import batch as batch_format
+from moderation.analyzer import discovery, dispatch, service
 from moderation.analyzer.errors import PerspectiveError, key_blocked, key_invalid, key_missing
 from moderation.analyzer.host import analyzer_for
 from moderation.analyzer.redact import KEY_ENVIRON, RedactQueryKey
@@ -25,7 +30,7 @@ from moderation.logs import redacted
 from moderation.ratelimit import RateLimit
 from moderation.runtime import Runtime
 from moderation.scoring.router import ModelRouter, build_router
-from moderation.web import runtime
+from moderation.web import external_root_url, runtime
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +39,8 @@ def per_perspective_key() -> str:
     X-Goog-Api-Key header or a bearer token."""
     presented = (request.environ.get(KEY_ENVIRON) or request.headers.get("X-Goog-Api-Key")
                  or request.headers.get("Authorization", ""))
+    if not presented and request.endpoint == "perspective.batch":
+        return ""  # Google's clients send batches keyless: each part counts against its own key
     return hashlib.sha256(presented.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
@@ -91,6 +98,43 @@ def suggestscore():
     return jsonify(answer)
 
 
+@bp.post("/batch")
+@bp.post("/batch/commentanalyzer/v1alpha1")
+def batch():
+    """Google's batch format (analyzer/batch.py): each part served as if alone, the parts'
+    texts scored in one call to the analyzer (analyzer/dispatch.py)."""
+    settings = runtime().settings
+    # A batch carries up to max_batch_parts requests, each as large as one alone may be.
+    request.max_content_length = settings.analyzer.max_batch_parts * settings.api.max_request_bytes
+    parts = batch_format.parse(request.headers.get("Content-Type", ""), request.get_data(cache=False),
+                               settings.analyzer.max_batch_parts)
+    answers = dispatch.answer(current_app.wsgi_app, request.environ, parts, analyzer_for(runtime()),
+                              settings.scoring.batch_size if settings.analyzer.batching else 1)
+    content_type, body = batch_format.render(parts, answers)
+    return Response(body, content_type=content_type)
+
+
+@bp.get("/$discovery/rest")
+def discovery_document():
+    """The discovery document Google's clients build Perspective's methods from (analyzer/discovery.py)."""
+    return _discovery(discovery.API, request.args.get("version", discovery.VERSION))
+
+
+@bp.get("/discovery/v1/apis/<api>/<version>/rest")
+def discovery_document_by_path(api: str, version: str):
+    """The same document at the Discovery service's other URL form."""
+    return _discovery(api, version)
+
+
+def _discovery(api: str, version: str):
+    if (api, version) != (discovery.API, discovery.VERSION):
+        raise PerspectiveError(404, f"Discovery document not found for API service: {api} {version}")
+    settings = runtime().settings
+    root = (settings.analyzer.public_url.rstrip("/") + "/" if settings.analyzer.public_url
+            else external_root_url(settings.ratelimit.trusted_proxies))
+    return jsonify(discovery.document(root))
+
+
 @bp.route("/v1alpha1/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 def unknown(rest: str):
     raise PerspectiveError(404, "Method not found.")
@@ -110,7 +154,7 @@ def on_perspective_error(error: PerspectiveError):
 @bp.errorhandler(HTTPException)
 def on_http_error(error: HTTPException):
     if isinstance(error, RequestEntityTooLarge):
-        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        limit = request.max_content_length
         return _render(PerspectiveError(400, f"Request payload size exceeds the limit: {limit} bytes."))
     return _render(PerspectiveError(error.code or 500, error.description or error.name))
 
