@@ -104,7 +104,7 @@ def test_each_part_has_its_own_status_and_perspectives_error(perspective, analyz
             "attributeScores": {"TOXICITY": {"summaryScore": {"value": 1}}}}),
     })
     assert answers["good"][1] is None and "TOXICITY" in answers["good"][0]["attributeScores"]
-    assert answers["suggest"] == ({"clientToken": "comment:9"}, None)
+    assert answers["suggest"] == ({"clientToken": "comment:9", "requestedLanguages": ["de"]}, None)
     for rid, status, message in [("empty", 400, "Comment must be non-empty."),
                                  ("unknown", 400, "Unknown requested attribute: SPAM"),
                                  ("no-language", 400, "Attribute TOXICITY does not support request languages: xx"),
@@ -172,8 +172,9 @@ def test_googles_batch_format_on_the_wire(perspective, analyzer_key, path):
                                      "HTTP/1.1 200 OK"]
     assert parts[0][2]["Content-Type"] == "application/json"
     assert json.loads(parts[0][3])["languages"] == ["fr"]
-    assert json.loads(parts[1][3]) == {"error": {"code": 400, "message": "Comment must be non-empty.",
-                                                 "status": "INVALID_ARGUMENT"}}
+    assert json.loads(parts[1][3]) == {"error": {
+        "code": 400, "message": "Comment must be non-empty.", "status": "INVALID_ARGUMENT",
+        "details": [{"@type": "type.googleapis.com/google.commentanalyzer.v1alpha1.Error", "errorType": "COMMENT_EMPTY"}]}}
     # A batch holds Perspective's calls only: nothing else of the service is reached through it.
     assert json.loads(parts[2][3])["error"]["status"] == "NOT_FOUND"
     assert json.loads(parts[3][3])["languages"] == ["de"]

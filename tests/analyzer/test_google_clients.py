@@ -174,7 +174,7 @@ def test_node_client_through_discover_api(server, node_client):
     suggested = run_node(node_client, server, "suggestscore", {
         "comment": {"text": FRENCH}, "languages": ["fr"], "clientToken": "comment:node",
         "attributeScores": {"TOXICITY": {"summaryScore": {"value": 1}}}})
-    assert suggested == {"status": 200, "data": {"clientToken": "comment:node"}}
+    assert suggested == {"status": 200, "data": {"clientToken": "comment:node", "requestedLanguages": ["fr"]}}
     refused = run_node(node_client, server, "analyze", {"comment": {"text": ""},
                                                         "requestedAttributes": {"TOXICITY": {}}})
     assert refused["status"] == 400
