@@ -17,7 +17,8 @@ class ArticleResource(MethodView):
     @blp.response(200, ArticleOut())
     @blp.alt_response(404, schema=ErrorSchema)
     def get(self, article_id: str):
-        """An article and its thread: open, closes_at, locked_at, lock_reason, approved count (public)."""
+        """An article and its thread: open, closes_at, paused, resumes_at, locked_at, lock_reason, approved count
+        (public)."""
         rt = runtime()
         with transaction(write=False) as session:
             return service.view(session, service.get_article(session, article_id), rt.policy, rt.now())

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Iterator
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from moderation import signals
@@ -18,13 +19,48 @@ from moderation.events import service as events
 AUTO, MANUAL = "auto", "manual"
 
 
-def _due(policy: ClosingPolicy, now: datetime):
-    """Open threads whose deadline has passed, in terms each partial index can answer."""
-    on_site_window = and_(Article.locked_at.is_(None), Article.fixed_closes_at.is_(None),
-                          Article.window_opened_at <= policy.site_window_cutoff(now))
-    on_own_window = and_(Article.locked_at.is_(None), Article.fixed_closes_at.is_not(None),
-                         Article.fixed_closes_at <= now)
-    return on_site_window, on_own_window
+def _due(policy: ClosingPolicy, now: datetime) -> list:
+    """Open threads whose deadline has passed, in terms each partial index can answer.
+
+    With ``extend_for_quiet_hours`` a site-window deadline still grows with the window's
+    opening, so a cutoff answers it; threads with their own window are left to
+    ``_due_own_windows_extended``.
+    """
+    site = and_(Article.locked_at.is_(None), Article.fixed_closes_at.is_(None))
+    own = and_(Article.locked_at.is_(None), Article.fixed_closes_at.is_not(None))
+    if not policy.extends_windows:
+        return [and_(site, Article.window_opened_at <= policy.site_window_cutoff(now)),
+                and_(own, Article.fixed_closes_at <= now)]
+    return [and_(site, Article.quiet_hours.is_(True), Article.window_opened_at <= policy.site_window_cutoff(now)),
+            and_(site, Article.quiet_hours.is_(False),
+                 Article.window_opened_at <= policy.site_window_cutoff(now, quiet_hours=False)),
+            and_(own, Article.quiet_hours.is_(False), Article.fixed_closes_at <= now)]
+
+
+def _own_windows_extended(policy: ClosingPolicy) -> Any:
+    """Threads with their own window that quiet hours extend (their stored deadline is the
+    unextended one, a lower bound), earliest stored deadline first."""
+    return (select(Article.id, Article.window_opened_at, Article.fixed_closes_at, Article.locked_at,
+                   Article.quiet_hours)
+            .where(Article.locked_at.is_(None), Article.fixed_closes_at.is_not(None), Article.quiet_hours.is_(True))
+            .order_by(Article.fixed_closes_at, Article.id))
+
+
+def _due_own_windows_extended(session: Session, policy: ClosingPolicy, now: datetime,
+                              batch_size: int) -> Iterator[list[str]]:
+    """Ids of due threads with an extended own window, in batches: every thread whose stored
+    deadline has passed is a candidate, and its extended deadline decides."""
+    after: tuple[datetime, str] | None = None
+    query = _own_windows_extended(policy).where(Article.fixed_closes_at <= now)
+    while True:
+        page = query if after is None else query.where(tuple_(Article.fixed_closes_at, Article.id) > after)
+        rows = session.execute(page.limit(batch_size)).all()
+        if not rows:
+            return
+        yield [row.id for row in rows if policy.closes_at(row) <= now]
+        if len(rows) < batch_size:
+            return
+        after = (rows[-1].fixed_closes_at, rows[-1].id)
 
 
 def lock_due_threads(session: Session, policy: ClosingPolicy, now: datetime, batch_size: int = 1000) -> list[str]:
@@ -34,7 +70,8 @@ def lock_due_threads(session: Session, policy: ClosingPolicy, now: datetime, bat
     still unlocked, and each process writes audit entries only for the rows its own UPDATE
     changed (RETURNING), so every thread is locked, and recorded, exactly once.
     The cost follows the number of threads due: each query is a range scan of a partial
-    index over open threads only.
+    index over open threads only (with extended own windows, of those past their
+    unextended deadline).
     """
     locked: list[str] = []
     for condition in _due(policy, now):
@@ -42,41 +79,75 @@ def lock_due_threads(session: Session, policy: ClosingPolicy, now: datetime, bat
             ids = list(session.scalars(select(Article.id).where(condition).limit(batch_size)))
             if not ids:
                 break
-            # The UPDATE re-checks the deadline itself: between the SELECT and here a moderator
-            # may have reopened the thread, or a PUT moved its publication later. On PostgreSQL
-            # an UPDATE that waited for such a change re-evaluates its WHERE on the new row, so
-            # a reopened thread is never locked before its new deadline.
-            changed = list(session.scalars(
-                update(Article)
-                .where(Article.id.in_(ids), condition)
-                .values(locked_at=now, lock_reason=AUTO, updated_at=now)
-                .returning(Article.id)
-                .execution_options(synchronize_session=False)
-            ))
-            for article_id in changed:
-                audit.record(session, now, audit.AUTO, "lock", article_id=article_id, reason="deadline passed")
-            events.publish_many(session, events.THREAD_LOCKED, now,
-                                [(article_id, {"reason": "deadline"}) for article_id in changed])
-            locked.extend(changed)
+            locked.extend(_lock(session, ids, condition, now))
             if len(ids) < batch_size:
                 break
+    if policy.extends_windows:
+        own = and_(Article.locked_at.is_(None), Article.fixed_closes_at.is_not(None), Article.fixed_closes_at <= now)
+        for ids in _due_own_windows_extended(session, policy, now, batch_size):
+            if ids:
+                locked.extend(_lock(session, ids, own, now))
     return locked
+
+
+def _lock(session: Session, ids: list[str], condition: Any, now: datetime) -> list[str]:
+    # The UPDATE re-checks the deadline itself: between the SELECT and here a moderator
+    # may have reopened the thread, or a PUT moved its publication later. On PostgreSQL
+    # an UPDATE that waited for such a change re-evaluates its WHERE on the new row, so
+    # a reopened thread is never locked before its new deadline.
+    changed = list(session.scalars(
+        update(Article)
+        .where(Article.id.in_(ids), condition)
+        .values(locked_at=now, lock_reason=AUTO, updated_at=now)
+        .returning(Article.id)
+        .execution_options(synchronize_session=False)
+    ))
+    for article_id in changed:
+        audit.record(session, now, audit.AUTO, "lock", article_id=article_id, reason="deadline passed")
+    events.publish_many(session, events.THREAD_LOCKED, now,
+                        [(article_id, {"reason": "deadline"}) for article_id in changed])
+    return changed
 
 
 def next_deadline(session: Session, policy: ClosingPolicy) -> datetime | None:
     """The earliest deadline of a thread still open (index-only minimum of each kind)."""
-    earliest_site = session.scalar(
-        select(func.min(Article.window_opened_at)).where(Article.locked_at.is_(None),
-                                                         Article.fixed_closes_at.is_(None)))
-    earliest_fixed = session.scalar(
-        select(func.min(Article.fixed_closes_at)).where(Article.locked_at.is_(None),
-                                                        Article.fixed_closes_at.is_not(None)))
     candidates = []
-    if earliest_site is not None:
-        candidates.append(earliest_site + policy.site_window)
-    if earliest_fixed is not None:
-        candidates.append(earliest_fixed)
-    return min(candidates) if candidates else None
+    site = (Article.locked_at.is_(None), Article.fixed_closes_at.is_(None))
+    own = (Article.locked_at.is_(None), Article.fixed_closes_at.is_not(None))
+    if not policy.extends_windows:
+        earliest_site = session.scalar(select(func.min(Article.window_opened_at)).where(*site))
+        if earliest_site is not None:
+            candidates.append(earliest_site + policy.site_window)
+        earliest_own = session.scalar(select(func.min(Article.fixed_closes_at)).where(*own))
+        if earliest_own is not None:
+            candidates.append(earliest_own)
+        return min(candidates) if candidates else None
+    # A site-window deadline grows with the window's opening, extended or not: the earliest
+    # opening of each kind has the earliest deadline.
+    for observes in (True, False):
+        opened = session.scalar(select(func.min(Article.window_opened_at))
+                                .where(*site, Article.quiet_hours.is_(observes)))
+        if opened is not None:
+            candidates.append(policy.closes_at(Article(window_opened_at=opened, quiet_hours=observes)))
+    exempt = session.scalar(select(func.min(Article.fixed_closes_at)).where(*own, Article.quiet_hours.is_(False)))
+    if exempt is not None:
+        candidates.append(exempt)
+    # An extended own window ends at or after its stored deadline: read those in order until
+    # the stored deadline is past the earliest extended one found.
+    earliest = min(candidates) if candidates else None
+    after: tuple[datetime, str] | None = None
+    query = _own_windows_extended(policy)
+    while True:
+        page = query if after is None else query.where(tuple_(Article.fixed_closes_at, Article.id) > after)
+        if earliest is not None:
+            page = page.where(Article.fixed_closes_at < earliest)
+        rows = session.execute(page.limit(100)).all()
+        for row in rows:
+            closes_at = policy.closes_at(row)
+            earliest = closes_at if earliest is None else min(earliest, closes_at)
+        if len(rows) < 100:
+            return earliest
+        after = (rows[-1].fixed_closes_at, rows[-1].id)
 
 
 def lock_thread(session: Session, article_id: str, actor: str, reason: str | None, now: datetime) -> Article:

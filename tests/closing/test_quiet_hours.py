@@ -9,8 +9,14 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
+from moderation.app import create_app
+from moderation.closing.jobs import sweep, upcoming_deadline
 from moderation.closing.policy import QuietHours
+from moderation.closing.service import lock_due_threads, next_deadline
 from moderation.config import ConfigError, load_settings
+from moderation.runtime import Runtime
+from tests.conftest import T0, base_settings
+from tests.factories import headers, make_article, make_comment, make_key
 
 SECOND = timedelta(seconds=1)
 
@@ -182,3 +188,189 @@ def test_pauses_boundaries_and_open_time_agree(ranges, saturday, zone, moment, w
     assert closes - moment - quiet_time == open_time
     assert quiet.open_since(closes, open_time) >= moment
     assert quiet.open_until(quiet.open_since(closes, open_time), open_time) == closes
+
+
+# --- through the API: paused, not closed --------------------------------------------------
+
+@pytest.fixture
+def settings(database_url):
+    return base_settings(database_url, closing={"quiet_hours": ["23:00-06:00"]})
+
+
+@pytest.fixture
+def frontend(runtime):
+    return headers(make_key(runtime, "frontend"))
+
+
+@pytest.fixture
+def moderator(runtime):
+    return headers(make_key(runtime, "moderator"))
+
+
+@pytest.fixture
+def extended(settings, clock, runtime):
+    """The same database with [closing] extend_for_quiet_hours = true."""
+    return Runtime(settings.replace(closing={"extend_for_quiet_hours": True}), clock=clock, database=runtime.db)
+
+
+_bodies = itertools.count()
+
+
+def post(client, frontend, article_id="a-1"):
+    return client.post(f"/api/v1/articles/{article_id}/comments", headers=frontend,
+                       json={"author": {"id": "r1", "name": "Léa"}, "body": f"Bonsoir n°{next(_bodies)}"})
+
+
+def status(client, article_id="a-1"):
+    return client.get(f"/api/v1/articles/{article_id}").json["comments"]
+
+
+def test_posting_pauses_and_resumes_to_the_second(client, frontend, moderator, runtime, clock):
+    make_article(runtime, "a-1", published_at=T0)
+    comment = make_comment(runtime, "a-1", status="approved")
+    pause, resume = utc(2026, 11, 25, 22), utc(2026, 11, 26, 5)  # Wednesday 23:00 to Thursday 06:00
+    clock.set(pause - SECOND)
+    assert post(client, frontend).status_code == 202
+    assert status(client) == {**status(client), "open": True, "paused": False, "resumes_at": None}
+    for moment in (pause, pause + SECOND, resume - SECOND):
+        clock.set(moment)
+        refused = post(client, frontend)
+        assert refused.status_code == 409
+        assert refused.json["error"] == {
+            "code": "comments_paused", "message": refused.json["error"]["message"],
+            "details": {"resumes_at": "2026-11-26T05:00:00Z", "closes_at": "2026-11-28T08:00:00Z"}}
+        now = status(client)
+        assert (now["open"], now["paused"], now["resumes_at"]) == (True, True, "2026-11-26T05:00:00Z")
+    # Paused, not closed: readers read and report, moderators decide.
+    assert client.get("/api/v1/articles/a-1/comments").json["count"] == 1
+    assert client.post(f"/api/v1/comments/{comment.id}/reports", headers=frontend,
+                       json={"reporter_id": "reader-9", "reason": "spam"}).status_code == 202
+    decided = client.post(f"/api/v1/moderation/comments/{comment.id}/decision", headers=moderator,
+                          json={"action": "reject", "expected_status": "approved", "reason": "spam"})
+    assert decided.status_code == 200
+    for moment in (resume, resume + SECOND):
+        clock.set(moment)
+        assert post(client, frontend).status_code == 202
+        now = status(client)
+        assert (now["open"], now["paused"], now["resumes_at"]) == (True, False, None)
+
+
+def test_a_retry_of_a_comment_stored_before_the_pause_still_gets_it(client, frontend, runtime, clock):
+    make_article(runtime, "a-1", published_at=T0)
+    clock.set(utc(2026, 11, 25, 21, 59))
+    body = {"author": {"id": "r1", "name": "Léa"}, "body": "Juste avant"}
+    sent = headers(frontend["Authorization"].removeprefix("Bearer "), **{"Idempotency-Key": "k-1"})
+    first = client.post("/api/v1/articles/a-1/comments", headers=sent, json=body)
+    clock.set(utc(2026, 11, 25, 22, 1))
+    again = client.post("/api/v1/articles/a-1/comments", headers=sent, json=body)
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert again.json["id"] == first.json["id"]
+
+
+def test_a_deadline_inside_quiet_hours_closes_the_thread_then(client, frontend, runtime, clock):
+    # Published Wednesday 03:00, during quiet hours: the 72 hours end Saturday 03:00, inside them.
+    make_article(runtime, "a-1", published_at=utc(2026, 11, 25, 2))
+    deadline = utc(2026, 11, 28, 2)
+    clock.set(deadline - SECOND)
+    refused = post(client, frontend)
+    assert refused.json["error"]["code"] == "comments_paused"
+    # It will not resume: it closes before the pause ends.
+    assert refused.json["error"]["details"] == {"resumes_at": None, "closes_at": "2026-11-28T02:00:00Z"}
+    now = status(client)
+    assert (now["open"], now["paused"], now["resumes_at"], now["closes_at"]) == (
+        True, True, None, "2026-11-28T02:00:00Z")
+    clock.set(deadline)
+    assert post(client, frontend).json["error"]["code"] == "comments_closed"
+    now = status(client)
+    assert (now["open"], now["paused"], now["resumes_at"]) == (False, False, None)
+    assert sweep(runtime) == ["a-1"]
+    clock.set(utc(2026, 11, 28, 5))  # the pause is over; the thread stays closed
+    assert post(client, frontend).json["error"]["code"] == "comments_closed"
+
+
+def test_extend_for_quiet_hours_adds_the_paused_time_to_the_deadline(extended, frontend, clock):
+    client = create_app(runtime=extended).test_client()
+    make_article(extended, "a-1", published_at=utc(2026, 11, 25, 2))
+    # From Wednesday 03:00: 17 h open on Wednesday, Thursday, Friday and Saturday (06:00-23:00),
+    # 4 more on Sunday from 06:00: 72 hours of open time end on Sunday 29 at 10:00 (09:00 UTC).
+    deadline = utc(2026, 11, 29, 9)
+    assert status(client)["closes_at"] == "2026-11-29T09:00:00Z"
+    clock.set(utc(2026, 11, 28, 2))  # the 72 hours since publication are over; paused
+    refused = post(client, frontend)
+    assert refused.json["error"]["details"] == {"resumes_at": "2026-11-28T05:00:00Z",
+                                                "closes_at": "2026-11-29T09:00:00Z"}
+    assert sweep(extended) == []
+    clock.set(deadline - SECOND)
+    assert post(client, frontend).status_code == 202
+    assert sweep(extended) == []
+    assert upcoming_deadline(extended) == deadline
+    clock.set(deadline)
+    assert post(client, frontend).json["error"]["code"] == "comments_closed"
+    assert sweep(extended) == ["a-1"]
+
+
+def test_extension_of_a_thread_with_its_own_window(extended, clock):
+    # One hour, from Wednesday 22:30: half an hour before the pause, half an hour after it.
+    make_article(extended, "own", published_at=utc(2026, 11, 25, 21, 30), close_after_hours=1)
+    make_article(extended, "site", published_at=utc(2026, 11, 25, 8))  # Sunday 13:00 (12:00 UTC)
+    assert upcoming_deadline(extended) == utc(2026, 11, 26, 5, 30)
+    clock.set(utc(2026, 11, 26, 5, 30) - SECOND)
+    assert sweep(extended) == []
+    clock.set(utc(2026, 11, 26, 5, 30))
+    assert sweep(extended) == ["own"]
+    assert upcoming_deadline(extended) == utc(2026, 11, 29, 12)
+    clock.set(utc(2026, 11, 29, 12) - SECOND)
+    assert sweep(extended) == []
+    clock.set(utc(2026, 11, 29, 12))
+    assert sweep(extended) == ["site"]
+
+
+def test_an_exempt_article_never_pauses_and_keeps_its_deadline(client, extended, frontend, clock):
+    registered = client.put("/api/v1/articles/live", headers=frontend,
+                            json={"title": "En direct", "published_at": T0.isoformat(), "quiet_hours": False})
+    assert registered.status_code == 201 and registered.json["quiet_hours"] is False
+    clock.set(utc(2026, 11, 25, 22, 30))
+    assert post(client, frontend, "live").status_code == 202
+    assert status(client, "live")["paused"] is False
+    # The frontend re-sending the article without the field does not change it.
+    client.put("/api/v1/articles/live", headers=frontend, json={"title": "En direct", "published_at": T0.isoformat()})
+    assert client.get("/api/v1/articles/live").json["quiet_hours"] is False
+    assert post(client, frontend, "live").status_code == 202
+    # Quiet hours do not extend its window either.
+    extended_client = create_app(runtime=extended).test_client()
+    assert status(extended_client, "live")["closes_at"] == "2026-11-28T08:00:00Z"
+    clock.set(utc(2026, 11, 28, 8))
+    assert sweep(extended) == ["live"]
+    # And back to observing them.
+    put = client.put("/api/v1/articles/live", headers=frontend,
+                     json={"title": "En direct", "published_at": T0.isoformat(), "quiet_hours": True})
+    assert put.json["quiet_hours"] is True
+
+
+def test_the_openapi_document_describes_comments_paused(client):
+    doc = client.get("/api/v1/openapi.json").json
+    conflict = doc["paths"]["/api/v1/articles/{article_id}/comments"]["post"]["responses"]["409"]
+    assert "comments_paused" in conflict["description"] and "resumes_at" in conflict["description"]
+    examples = conflict["content"]["application/json"]["examples"]
+    assert examples["comments_paused"]["value"]["error"]["code"] == "comments_paused"
+    assert "resumes_at" in examples["comments_paused"]["value"]["error"]["details"]
+    schemas = doc["components"]["schemas"]
+    thread = schemas["ThreadStatusOut"]
+    assert {"paused", "resumes_at"} <= set(thread["required"])
+    assert thread["properties"]["paused"]["type"] == "boolean"
+    assert "quiet_hours" in schemas["ArticleIn"]["properties"]
+    assert "quiet_hours" in schemas["ArticleOut"]["required"]
+
+
+def test_the_sweep_reads_extended_own_windows_page_by_page(extended, clock, session):
+    # Two threads of one hour from Wednesday 22:30 and two of three hours from 21:30: their
+    # unextended deadlines all passed by Thursday 05:00; the sweep reads them one by one.
+    for number, minutes in enumerate((0, 0, -60, -60)):
+        make_article(extended, f"own-{number}", close_after_hours=1 if minutes == 0 else 3,
+                     published_at=utc(2026, 11, 25, 21, 30) + timedelta(minutes=minutes))
+    clock.set(utc(2026, 11, 26, 5, 30))
+    assert sorted(lock_due_threads(session, extended.policy, clock.now(), batch_size=1)) == ["own-0", "own-1"]
+    assert next_deadline(session, extended.policy) == utc(2026, 11, 26, 6, 30)
+    clock.set(utc(2026, 11, 26, 6, 30))
+    assert sorted(lock_due_threads(session, extended.policy, clock.now(), batch_size=1)) == ["own-2", "own-3"]
+    assert next_deadline(session, extended.policy) is None
