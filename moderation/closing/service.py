@@ -13,10 +13,21 @@ from moderation.articles.service import get_article, upsert_article
 from moderation.audit import service as audit
 from moderation.clock import utc_iso
 from moderation.closing import policy as rules
+from moderation.closing.models import QuietHoursState
 from moderation.closing.policy import ClosingPolicy
 from moderation.events import service as events
 
 AUTO, MANUAL = "auto", "manual"
+QUIET_HOURS_ROW = 1
+
+
+def _insert_or_nothing(session: Session, table):
+    """INSERT with ON CONFLICT, which both PostgreSQL and SQLite offer."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
 
 
 def _due(policy: ClosingPolicy, now: datetime) -> list:
@@ -148,6 +159,49 @@ def next_deadline(session: Session, policy: ClosingPolicy) -> datetime | None:
         if len(rows) < 100:
             return earliest
         after = (rows[-1].fixed_closes_at, rows[-1].id)
+
+
+def announce_quiet_hours(session: Session, policy: ClosingPolicy, now: datetime) -> str | None:
+    """Publish thread.paused or thread.resumed if quiet hours began or ended since the site
+    last heard; returns the type published, or None.
+
+    One event per boundary for the whole site: the row of ``quiet_hours_state`` changes only
+    where it differs, so of several processes that look at the same boundary one announces
+    it (on PostgreSQL the second UPDATE waits for the first and then matches nothing). An
+    event carries the boundary as its time, also when the service finds it late; a pause
+    that began and ended while nobody looked was never announced, and is not.
+    """
+    pause = policy.quiet.pause_at(now) if policy.quiet is not None else None
+    if pause is not None:
+        type_, changed_at = events.THREAD_PAUSED, pause[0]
+        data = {"paused_at": utc_iso(pause[0]), "resumes_at": utc_iso(pause[1])}
+    else:
+        # Quiet hours taken out of config during a pause end it now.
+        type_ = events.THREAD_RESUMED
+        changed_at = policy.quiet.last_resumed(now) if policy.quiet is not None else now
+        following = policy.quiet.next_change(now) if policy.quiet is not None else None
+        data = {"resumed_at": utc_iso(changed_at), "next_pause_at": utc_iso(following)}
+    paused = pause is not None
+    changed = session.execute(
+        update(QuietHoursState)
+        .where(QuietHoursState.id == QUIET_HOURS_ROW, QuietHoursState.paused.is_not(paused))
+        .values(paused=paused, changed_at=changed_at)
+        .returning(QuietHoursState.id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if changed is None:
+        # The migration creates the row; it is missing only if the table was emptied, which
+        # leaves the site as at the start: told of no pause.
+        changed = session.execute(
+            _insert_or_nothing(session, QuietHoursState.__table__)
+            .values(id=QUIET_HOURS_ROW, paused=paused, changed_at=changed_at)
+            .on_conflict_do_nothing()
+            .returning(QuietHoursState.id)
+        ).first()
+        if changed is None or not paused:
+            return None
+    events.publish(session, type_, changed_at, **data)
+    return type_
 
 
 def lock_thread(session: Session, article_id: str, actor: str, reason: str | None, now: datetime) -> Article:
