@@ -170,6 +170,10 @@ if __name__ == "__main__":
             continue
         if message.id in FR:
             message.string = FR[message.id]
+            if isinstance(message.string, tuple):
+                # CLDR gives French three forms (one, many: millions, other); the table
+                # writes two, the plural serving both of the others.
+                message.string += (message.string[-1],) * (catalog.num_plurals - len(message.string))
             message.flags.discard("fuzzy")
         elif not message.string or (isinstance(message.string, tuple) and not all(message.string)):
             missing.append(message.id)
