@@ -158,6 +158,8 @@ FR = {
     "No labels yet: the report fills as moderators decide on scored comments.":
         "Pas encore d’étiquettes : le rapport se remplit à mesure que les modérateurs décident des commentaires "
         "évalués.",
+    "paused until %(time)s": "en pause jusqu’à %(time)s",
+    "paused until it closes": "en pause jusqu’à la fermeture",
 }
 
 if __name__ == "__main__":
