@@ -5,6 +5,8 @@ from datetime import datetime, timezone
 import pytest
 
 from moderation.articles.service import get_article
+from moderation.closing.policy import ClosingPolicy
+from moderation.console.service import open_articles
 from tests.conftest import base_settings
 from tests.factories import make_article
 
@@ -40,3 +42,16 @@ def test_a_thread_that_closes_during_the_pause_says_so(console, runtime, clock):
     assert "paused until it closes" in console.get("/console/articles/a-1").get_data(as_text=True)
     french = console.get("/console/articles/a-1", headers=FRENCH).get_data(as_text=True)
     assert "en pause jusqu’à la fermeture" in french
+
+
+def test_the_list_keeps_threads_that_extension_keeps_open(runtime, session, clock):
+    policy = ClosingPolicy.from_settings(runtime.settings.replace(closing={"extend_for_quiet_hours": True}))
+    # One hour from Wednesday 22:30: half an hour before the pause, half an hour after it.
+    make_article(runtime, "own", published_at=datetime(2026, 11, 25, 21, 30, tzinfo=timezone.utc), close_after_hours=1)
+    make_article(runtime, "site", published_at=datetime(2026, 11, 22, 12, tzinfo=timezone.utc))  # Sunday 13:00
+    clock.set(datetime(2026, 11, 26, 1, tzinfo=timezone.utc))  # both past their unextended deadline
+    rows = open_articles(session, policy, clock.now(), "closing")
+    assert [(row.article.id, row.paused, row.closes_at) for row in rows] == [
+        ("own", True, datetime(2026, 11, 26, 5, 30, tzinfo=timezone.utc)),
+        ("site", True, datetime(2026, 11, 26, 16, tzinfo=timezone.utc))]  # 10 + 3 x 17 + 11 hours
+    assert open_articles(session, runtime.policy, clock.now(), "closing") == []
