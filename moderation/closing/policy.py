@@ -40,10 +40,6 @@ class ThreadState:
     paused: bool = False
     resumes_at: datetime | None = None
 
-    @property
-    def accepts_comments(self) -> bool:
-        return self.open and not self.paused
-
 
 @dataclass(frozen=True)
 class ClosingPolicy:

@@ -139,6 +139,8 @@ class ClosingScheduler:
                 log.warning("cannot announce quiet hours; the next check retries: %s", type(exc).__name__)
                 return
             self._announced_paused = paused
+            if self.last_error and self.last_error.startswith("quiet hours"):
+                self.last_error = None
             if announced:
                 log.info("quiet hours: announced %s", announced)
         if quiet is None or not self.scheduler.running or not self.leadership.held:

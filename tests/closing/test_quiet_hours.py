@@ -10,6 +10,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from moderation.app import create_app
+from moderation.clock import utc_iso
 from moderation.closing.jobs import sweep, upcoming_deadline
 from moderation.closing.policy import QuietHours
 from moderation.closing.service import lock_due_threads, next_deadline
@@ -253,6 +254,22 @@ def test_posting_pauses_and_resumes_to_the_second(client, frontend, moderator, r
         assert post(client, frontend).status_code == 202
         now = status(client)
         assert (now["open"], now["paused"], now["resumes_at"]) == (True, False, None)
+
+
+@pytest.mark.parametrize("night,pause,resume", [
+    ("spring", utc(2027, 3, 27, 22), utc(2027, 3, 28, 4)),  # 23:00 CET to 06:00 CEST: 6 hours
+    ("autumn", utc(2027, 10, 30, 21), utc(2027, 10, 31, 5)),  # 23:00 CEST to 06:00 CET: 8 hours
+])
+def test_the_nights_the_clocks_change(client, frontend, runtime, clock, night, pause, resume):
+    make_article(runtime, night, published_at=pause - timedelta(hours=2))
+    clock.set(pause - SECOND)
+    assert post(client, frontend, night).status_code == 202
+    clock.set(pause)
+    assert post(client, frontend, night).json["error"]["details"]["resumes_at"] == utc_iso(resume)
+    clock.set(resume - SECOND)
+    assert post(client, frontend, night).json["error"]["code"] == "comments_paused"
+    clock.set(resume)
+    assert post(client, frontend, night).status_code == 202
 
 
 def test_a_retry_of_a_comment_stored_before_the_pause_still_gets_it(client, frontend, runtime, clock):
