@@ -67,17 +67,56 @@ class DatabaseSettings:
         _positive("database.pool_size", self.pool_size)
 
 
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_QUIET_RANGE = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])-(?:([01][0-9]|2[0-3]):([0-5][0-9])|(24):(00))$")
+
+
+def quiet_range(text: str) -> tuple[int, int]:
+    """``"23:00-06:00"`` as minutes after midnight (1380, 360); an end at or before the start
+    is on the next day, ``24:00`` is midnight at the end of the day. ValueError otherwise."""
+    match = _QUIET_RANGE.match(text) if isinstance(text, str) else None
+    if match is None:
+        raise ValueError(f"{text!r} is not a range such as \"23:00-06:00\"")
+    start = int(match[1]) * 60 + int(match[2])
+    end = 1440 if match[5] else int(match[3]) * 60 + int(match[4])
+    if start == end:
+        raise ValueError(f"{text!r} is empty (for a whole day write \"00:00-24:00\")")
+    return start, end
+
+
 @dataclass(frozen=True)
 class ClosingSettings:
     close_after_hours: float = 72.0
     sweep_interval_seconds: float = 60.0
     run_scheduler: bool = True
+    # Daily ranges "HH:MM-HH:MM" in [console] timezone; per weekday, a list replaces them.
+    quiet_hours: list[str] = field(default_factory=list)
+    quiet_hours_by_day: dict[str, Any] = field(default_factory=dict)
+    extend_for_quiet_hours: bool = False
 
     def validate(self) -> None:
         _positive("closing.close_after_hours", self.close_after_hours)
         if self.close_after_hours > MAX_WINDOW_HOURS:
             raise ConfigError(f"closing.close_after_hours: at most {MAX_WINDOW_HOURS} (a year)")
         _positive("closing.sweep_interval_seconds", self.sweep_interval_seconds)
+        week = [self.quiet_ranges(day) for day in WEEKDAYS]
+        if _covers_the_week(week):
+            raise ConfigError("closing.quiet_hours: no time left open: quiet hours cover the whole week")
+
+    def quiet_ranges(self, weekday: str) -> list[tuple[int, int]]:
+        """The ranges of one weekday ("mon"...), checked; ConfigError names the key."""
+        for day in self.quiet_hours_by_day:
+            if day not in WEEKDAYS:
+                raise ConfigError(f"closing.quiet_hours_by_day: {day!r} is not one of {', '.join(WEEKDAYS)}")
+        key, ranges = "closing.quiet_hours", self.quiet_hours
+        if weekday in self.quiet_hours_by_day:
+            key, ranges = f"closing.quiet_hours_by_day.{weekday}", self.quiet_hours_by_day[weekday]
+            if not isinstance(ranges, list):
+                raise ConfigError(f"{key}: expected a list of ranges such as [\"22:00-08:00\"], got {ranges!r}")
+        try:
+            return [quiet_range(text) for text in ranges]
+        except ValueError as exc:
+            raise ConfigError(f"{key}: {exc}") from None
 
 
 @dataclass(frozen=True)
@@ -428,6 +467,19 @@ class Settings:
 
     def as_dict(self) -> dict[str, dict[str, Any]]:
         return dataclasses.asdict(self)
+
+
+def _covers_the_week(week: list[list[tuple[int, int]]]) -> bool:
+    """Whether the ranges of each weekday (Monday first) leave no minute of the week open, on
+    the wall clock: a schedule that never resumes would pause posting for ever."""
+    minutes = 7 * 1440
+    covered = bytearray(minutes)
+    for day, ranges in enumerate(week):
+        for start, end in ranges:
+            length = end - start if end > start else end + 1440 - start
+            for minute in range(day * 1440 + start, day * 1440 + start + length):
+                covered[minute % minutes] = 1
+    return all(covered)
 
 
 def _positive(key: str, value: float) -> None:

@@ -63,6 +63,11 @@ class CommentsClosed(ApiError):
     status, code, message = 409, "comments_closed", "Comments on this article are closed."
 
 
+class CommentsPaused(ApiError):
+    # Its own code: the thread is open and will take comments again at details.resumes_at.
+    status, code, message = 409, "comments_paused", "Comments on this article are paused during quiet hours."
+
+
 class InvalidParent(ApiError):
     status, code, message = 409, "invalid_parent", "The parent must be an approved comment of the same article."
 

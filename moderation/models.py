@@ -3,6 +3,7 @@ from moderation.accounts.models import Account, ConsoleSecret, ConsoleSession, L
 from moderation.articles.models import Article
 from moderation.audit.models import AuditEntry, AuditRedaction
 from moderation.auth.models import ApiKey
+from moderation.closing.models import QuietHoursState
 from moderation.comments.models import Comment
 from moderation.events.models import DomainEvent
 from moderation.labels.models import ModelLabel
@@ -12,4 +13,4 @@ from moderation.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookE
 
 __all__ = ["Account", "ConsoleSecret", "ConsoleSession", "LoginFailure", "Article", "AuditEntry", "AuditRedaction",
            "ApiKey", "Comment", "BannedAuthor", "Report", "CommentScore", "DomainEvent", "WebhookEndpoint",
-           "WebhookDelivery", "WebhookAttempt", "WebhookFanout", "ModelLabel"]
+           "WebhookDelivery", "WebhookAttempt", "WebhookFanout", "ModelLabel", "QuietHoursState"]

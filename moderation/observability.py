@@ -64,6 +64,26 @@ class QueueCollector:
         yield age
 
 
+class QuietHoursCollector:
+    """Whether quiet hours pause posting now, and when that changes: from the schedule and
+    the clock, like intake's decision, so the same in every process and without a query."""
+
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+
+    def collect(self):
+        quiet, now = self.runtime.policy.quiet, self.runtime.now()
+        paused = GaugeMetricFamily("moderation_quiet_hours_paused",
+                                   "1 while the site's quiet hours pause posting (exempt threads excepted), else 0")
+        paused.add_metric([], 0 if quiet is None or quiet.pause_at(now) is None else 1)
+        yield paused
+        if quiet is not None:
+            change = GaugeMetricFamily("moderation_quiet_hours_next_change_timestamp_seconds",
+                                       "When quiet hours next begin or end (Unix time)")
+            change.add_metric([], quiet.next_change(now).timestamp())
+            yield change
+
+
 # Label values come from closed sets, so that requests with invented methods or paths cannot
 # add time series without bound: these methods or "other"; the matched route's template or
 # "unmatched"; the status code.
@@ -87,6 +107,7 @@ def install_request_hooks(app: Flask, runtime: Runtime) -> None:
     app.extensions["moderation.stats"] = stats  # /readyz shows the same figures
     database_registry = CollectorRegistry()
     database_registry.register(QueueCollector(runtime, stats))
+    database_registry.register(QuietHoursCollector(runtime))
     token = runtime.settings.metrics.token.encode()
     if runtime.settings.webhooks.enabled:
         from moderation.webhooks.status import WebhookCollector

@@ -24,7 +24,7 @@ class Runtime:
         self.settings = settings
         self.clock: Clock = clock or SystemClock()
         self.db = database or Database(settings.database)
-        self.policy = ClosingPolicy(settings.closing.close_after_hours)
+        self.policy = ClosingPolicy.from_settings(settings)
         self.intake_rules = IntakeRules(
             policy=self.policy,
             banned_words=WordList(settings.review.banned_words),

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Float, Index, Integer, String, text
+from sqlalchemy import BigInteger, Boolean, Float, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from moderation.db import Base, UTCDateTime
@@ -32,6 +32,8 @@ class Article(Base):
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     lock_reason: Mapped[str | None] = mapped_column(String(16))  # "auto" | "manual"
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # false: the thread never pauses in [closing] quiet hours (a live blog with a night desk).
+    quiet_hours: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # Bumped by every change readers can see (caching/service.py): the public ETags' source.

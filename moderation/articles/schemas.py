@@ -14,11 +14,21 @@ class ArticleIn(StrictSchema):
     language = fields.String(allow_none=True, validate=[validate.Length(max=16), LANGUAGE_TAG])
     close_after_hours = Hours(allow_none=True, metadata={
         "description": "This article's window in hours (at most 8760, a year); null: the site's"})
+    quiet_hours = fields.Boolean(metadata={
+        "description": "false: the thread never pauses in the site's quiet hours (a live blog with a night desk), "
+                       "and they never extend its window. Default true; omitted on an update: unchanged"})
 
 
 class ThreadStatusOut(Schema):
-    open = fields.Boolean(required=True)
+    open = fields.Boolean(required=True, metadata={
+        "description": "false once the thread is closed (its deadline passed, or it was locked)"})
     closes_at = UtcDateTime(required=True)
+    paused = fields.Boolean(required=True, metadata={
+        "description": "true while the open thread is paused by the site's quiet hours: posting is refused with "
+                       "409 comments_paused until resumes_at"})
+    resumes_at = UtcDateTime(required=True, allow_none=True, metadata={
+        "description": "When a paused thread takes comments again; null when it is not paused, or when it "
+                       "closes (closes_at) before the pause ends"})
     locked_at = UtcDateTime(allow_none=True)
     lock_reason = fields.String(allow_none=True)
     count = fields.Integer(required=True)
@@ -31,4 +41,5 @@ class ArticleOut(Schema):
     published_at = UtcDateTime(required=True)
     language = fields.String(allow_none=True)
     close_after_hours = fields.Float(allow_none=True)
+    quiet_hours = fields.Boolean(required=True)
     comments = fields.Nested(ThreadStatusOut, required=True)

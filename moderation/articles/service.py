@@ -27,6 +27,8 @@ class ThreadStatus:
     locked_at: datetime | None
     lock_reason: str | None
     count: int
+    paused: bool = False
+    resumes_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class ArticleView:
     published_at: datetime
     language: str | None
     close_after_hours: float | None
+    quiet_hours: bool
     comments: ThreadStatus
 
 
@@ -78,21 +81,27 @@ def thread_version(session: Session, article_id: str) -> int | None:
 
 
 def view_etag(article: Article, policy: ClosingPolicy, now: datetime) -> str:
-    """The validator of an article's public status: its version, and whether the thread is
-    open now (a deadline passes without any write)."""
-    return caching.etag("article", article.id, article.thread_version, policy.is_open(article, now))
+    """The validator of an article's public status: its version, and its state now (a
+    deadline passes and quiet hours begin and end without any write)."""
+    state = policy.thread_state(article, now)
+    return caching.etag("article", article.id, article.thread_version, state.open, state.closes_at, state.paused,
+                        state.resumes_at)
 
 
 def view(session: Session, article: Article, policy: ClosingPolicy, now: datetime) -> ArticleView:
+    thread = policy.thread_state(article, now)
     status = ThreadStatus(
-        open=policy.is_open(article, now),
-        closes_at=policy.closes_at(article),
+        open=thread.open,
+        closes_at=thread.closes_at,
         locked_at=article.locked_at,
         lock_reason=article.lock_reason,
         count=article.approved_count,
+        paused=thread.paused,
+        resumes_at=thread.resumes_at,
     )
     return ArticleView(id=article.id, title=article.title, url=article.url, published_at=article.published_at,
-                       language=article.language, close_after_hours=article.close_after_hours, comments=status)
+                       language=article.language, close_after_hours=article.close_after_hours,
+                       quiet_hours=article.quiet_hours, comments=status)
 
 
 def _insert_placeholder(session: Session, article_id: str, fields: dict, now: datetime) -> Article | None:
@@ -129,6 +138,8 @@ def upsert_article(session: Session, article_id: str, fields: dict, now: datetim
     article.published_at = fields["published_at"]
     if "close_after_hours" in fields or created:
         article.close_after_hours = fields.get("close_after_hours")
+    if "quiet_hours" in fields or created:
+        article.quiet_hours = fields.get("quiet_hours", True)
     article.window_opened_at = rules.window_opened_at(article.published_at, article.reopened_at)
     article.fixed_closes_at = rules.fixed_closes_at(article.window_opened_at, article.close_after_hours)
     article.updated_at = now

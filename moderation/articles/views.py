@@ -22,7 +22,8 @@ class ArticleResource(MethodView):
     @blp.alt_response(304, description=NOT_MODIFIED, headers=PUBLIC_CACHE_HEADERS)
     @blp.alt_response(404, schema=ErrorSchema)
     def get(self, article_id: str):
-        """An article and its thread: open, closes_at, locked_at, lock_reason, approved count (public).
+        """An article and its thread: open, closes_at, paused, resumes_at, locked_at, lock_reason, approved count
+        (public).
 
         Cacheable: an ETag, Cache-Control and Surrogate-Key; If-None-Match answers 304."""
         rt = runtime()

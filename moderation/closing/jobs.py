@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from moderation.closing import service
 from moderation.closing.service import lock_due_threads, next_deadline
 from moderation.runtime import Runtime
 
@@ -16,3 +17,9 @@ def sweep(runtime: Runtime, now: datetime | None = None) -> list[str]:
 def upcoming_deadline(runtime: Runtime) -> datetime | None:
     with runtime.db.transaction(write=False) as session:
         return next_deadline(session, runtime.policy)
+
+
+def announce_quiet_hours(runtime: Runtime, now: datetime | None = None) -> str | None:
+    """thread.paused or thread.resumed if a quiet-hours boundary passed unannounced."""
+    with runtime.db.transaction() as session:
+        return service.announce_quiet_hours(session, runtime.policy, now or runtime.now())

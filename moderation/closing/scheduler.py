@@ -10,6 +10,9 @@ purpose:
 * Beside the periodic sweep, a one-off date job fires at the nearest upcoming deadline, so a
   thread is locked within about a second of it. Posting is refused from the deadline on in
   any case (closing/policy.py); the lock makes it visible and stops moderators' new work.
+* Quiet hours: another one-off job fires at the next boundary, and every sweep and
+  leadership check looks too, so the site hears thread.paused / thread.resumed within about
+  a second of it, from the leader only. Posting is paused by the clock in any case.
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from moderation.clock import utc_iso
 from moderation.closing import jobs
 from moderation.leader import Leadership
 from moderation.metrics import SCHEDULER_LAST_RUN, THREADS_LOCKED
@@ -32,6 +36,7 @@ from moderation.webhooks import jobs as webhook_jobs
 log = logging.getLogger(__name__)
 
 SWEEP_JOB, DEADLINE_JOB, LEADERSHIP_JOB = "closing-sweep", "closing-next-deadline", "closing-leadership"
+QUIET_JOB = "closing-quiet-hours"
 # The outbox is pruned by the leader too, so that it stays bounded where no delivery worker runs.
 PRUNE_JOB, PRUNE_EVERY_SECONDS = "outbox-prune", 3600
 # Also how often the leader re-reads the nearest deadline: an article registered through
@@ -52,6 +57,9 @@ class ClosingScheduler:
         self.last_locked = 0
         self.total_locked = 0
         self.last_error: str | None = None
+        # What this process last knew the site was told (None: unknown, read the database).
+        self._announced_paused: bool | None = None
+        self._quiet_job_at: datetime | None = None
 
     def start(self) -> None:
         interval = self.runtime.settings.closing.sweep_interval_seconds
@@ -80,12 +88,15 @@ class ClosingScheduler:
     def _check_leadership(self) -> None:
         was_leader = self.leadership.held
         if not self._is_leader():
+            # Another process announces meanwhile: read the state again when this one leads.
+            self._announced_paused = None
             return
         if not was_leader:
             log.info("this process now runs the closing scheduler")
             self.run_sweep()
         else:
             self.replan()
+            self._quiet_hours()
 
     def run_sweep(self) -> list[str]:
         """One sweep, if this process is the leader; then re-plan the next deadline job."""
@@ -107,7 +118,40 @@ class ClosingScheduler:
             if locked:
                 log.info("closing sweep locked %d thread(s)", len(locked))
         self.replan()
+        self._quiet_hours()
         return locked
+
+    def run_quiet_hours(self) -> None:
+        """At a quiet-hours boundary: announce it, if this process is the leader."""
+        if self._is_leader():
+            self._quiet_hours()
+
+    def _quiet_hours(self) -> None:
+        """Announce a boundary that passed (once for the site), then plan the job at the next."""
+        now = self.runtime.now()
+        quiet = self.runtime.policy.quiet
+        paused = quiet is not None and quiet.pause_at(now) is not None
+        if paused != self._announced_paused:  # else nothing to say: no query
+            try:
+                announced = jobs.announce_quiet_hours(self.runtime, now)
+            except Exception as exc:
+                self.last_error = f"quiet hours: {type(exc).__name__}"
+                log.warning("cannot announce quiet hours; the next check retries: %s", type(exc).__name__)
+                return
+            self._announced_paused = paused
+            if self.last_error and self.last_error.startswith("quiet hours"):
+                self.last_error = None
+            if announced:
+                log.info("quiet hours: announced %s", announced)
+        if quiet is None or not self.scheduler.running or not self.leadership.held:
+            return
+        boundary = quiet.next_change(now)
+        if boundary != self._quiet_job_at or self.scheduler.get_job(QUIET_JOB) is None:
+            # The runtime clock may be a test clock; APScheduler runs on real time.
+            run_at = datetime.now(timezone.utc) + max(boundary - now, timedelta(0))
+            self.scheduler.add_job(self.run_quiet_hours, DateTrigger(run_date=run_at), id=QUIET_JOB,
+                                   replace_existing=True)
+            self._quiet_job_at = boundary
 
     def run_prune(self) -> int:
         """Prune old deliveries and outbox events ([webhooks] keep_days), if this process leads."""
@@ -140,6 +184,7 @@ class ClosingScheduler:
 
     def status(self) -> dict:
         job = self.scheduler.get_job(DEADLINE_JOB) if self.scheduler.running else None
+        quiet, now = self.runtime.policy.quiet, self.runtime.now()
         return {
             "ok": self.scheduler.running and self.last_error is None,
             "running": self.scheduler.running,
@@ -147,6 +192,8 @@ class ClosingScheduler:
             "last_run_at": self.last_run_at.isoformat() if self.last_run_at else None,
             "last_locked": self.last_locked,
             "next_deadline_job": job.next_run_time.isoformat() if job and job.next_run_time else None,
+            "quiet_hours": None if quiet is None else {"paused": quiet.pause_at(now) is not None,
+                                                       "next_change": utc_iso(quiet.next_change(now))},
             "error": self.last_error,
         }
 

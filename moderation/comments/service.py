@@ -21,6 +21,7 @@ from moderation.db import UTCDateTime
 from moderation.errors import (
     AuthorBanned,
     CommentsClosed,
+    CommentsPaused,
     Duplicate,
     IdempotencyKeyReused,
     InvalidParent,
@@ -68,7 +69,7 @@ class Accepted:
 # banned, and an identical comment by the same author on the same article since :since.
 _INTAKE_CHECKS = (
     select(
-        Article.window_opened_at, Article.fixed_closes_at, Article.locked_at,
+        Article.window_opened_at, Article.fixed_closes_at, Article.locked_at, Article.quiet_hours,
         select(BannedAuthor.author_id).where(BannedAuthor.author_id.in_([bindparam("author_id"),
                                                                          bindparam("author_ban_key")]))
         .exists().label("author_banned"),
@@ -90,10 +91,11 @@ def post_comment(session: Session, article_id: str, new: NewComment, rules: Inta
                  idempotency_owner: int | None = None) -> Accepted | Comment:
     """Store a reader's comment for moderation, or refuse it.
 
-    The deadline check and the insert share one transaction with the article row held, so a
-    lock being written cannot let a comment slip in. An Idempotency-Key is scoped to the API
-    key that sent it (``idempotency_owner``): a retry of the same request returns the
-    original comment, even once the thread has closed, and creates nothing; the same key with
+    The thread's state (closing/policy.py: closed, or paused in quiet hours, from ``now``) is
+    checked in the transaction of the insert, with the article row held, so a lock being
+    written cannot let a comment slip in. An Idempotency-Key is scoped to the API key that
+    sent it (``idempotency_owner``): a retry of the same request returns the original
+    comment, even once the thread has closed or paused, and creates nothing; the same key with
     another request is refused (422 idempotency_key_reused) and stores nothing.
     This is the hot path of a news site's comment burst: one statement checks everything,
     one statement inserts, no ORM flush.
@@ -127,9 +129,11 @@ def post_comment(session: Session, article_id: str, new: NewComment, rules: Inta
                               "since": now - rules.duplicate_window}).first()
     if checks is None:
         raise NotFound(f"No article {article_id!r}.", details={"article_id": article_id})
-    if not rules.policy.is_open(checks, now):
-        raise CommentsClosed(details={"closes_at": utc_iso(rules.policy.closes_at(checks)),
-                                      "locked_at": utc_iso(checks.locked_at)})
+    thread = rules.policy.thread_state(checks, now)
+    if not thread.open:
+        raise CommentsClosed(details={"closes_at": utc_iso(thread.closes_at), "locked_at": utc_iso(checks.locked_at)})
+    if thread.paused:
+        raise CommentsPaused(details={"resumes_at": utc_iso(thread.resumes_at), "closes_at": utc_iso(thread.closes_at)})
     if checks.author_banned:
         raise AuthorBanned()
     if new.parent_id is not None:

@@ -12,6 +12,7 @@ from moderation.comments.schemas import (
     ThreadArgs,
     ThreadPage,
 )
+from moderation.errors import CommentsClosed, CommentsPaused
 from moderation.ratelimit import RateLimit, per_author, per_reader_address
 from moderation.schemas import NOT_MODIFIED, PUBLIC_CACHE_HEADERS, THREAD_CURSORS, ErrorSchema
 from moderation.web import (
@@ -26,6 +27,18 @@ from moderation.web import (
     transaction,
 )
 
+
+def _error_example(error: type, **details) -> dict:
+    envelope = {"code": error.code, "message": error.message, "details": details}
+    return {"summary": error.code, "value": {"error": envelope}}
+
+
+CONFLICT_EXAMPLES = {
+    "comments_closed": _error_example(CommentsClosed, closes_at="2026-11-28T08:00:00Z", locked_at=None),
+    "comments_paused": _error_example(CommentsPaused, resumes_at="2026-11-26T05:00:00Z",
+                                      closes_at="2026-11-28T08:00:00Z"),
+}
+
 blp = Blueprint("comments", __name__, description="Reader comments: intake and the public thread", rate_limits=[
     RateLimit("intake_per_author", per_author, scope="intake-author", methods=("POST",)),
     RateLimit("intake_per_address", per_reader_address, scope="intake-address", methods=("POST",)),
@@ -39,8 +52,10 @@ class ThreadComments(MethodView):
     @blp.arguments(NewCommentIn())
     @blp.response(202, CommentAccepted())
     @blp.alt_response(404, schema=ErrorSchema)
-    @blp.alt_response(409, schema=ErrorSchema, description="comments_closed, duplicate, or invalid_parent (parent_id "
-                      "is not an approved comment of this article)")
+    @blp.alt_response(409, schema=ErrorSchema, examples=CONFLICT_EXAMPLES, description=(
+        "comments_closed (details: closes_at, locked_at); comments_paused: the thread is open but paused by the "
+        "site's quiet hours (details: resumes_at, when posting resumes, null when the thread closes first; "
+        "closes_at); duplicate; or invalid_parent (parent_id is not an approved comment of this article)"))
     @blp.alt_response(422, schema=ErrorSchema, description="validation_error, or idempotency_key_reused: this "
                       "Idempotency-Key (scoped to your API key) was already used for a different request")
     def post(self, headers: dict, payload: dict, article_id: str):

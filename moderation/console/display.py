@@ -2,11 +2,11 @@
 score bars and people's names. Everything that reaches the page is escaped here or by Jinja."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import flask_babel
 from flask import g
-from flask_babel import format_datetime
+from flask_babel import format_datetime, format_time
 from markupsafe import Markup, escape
 
 from moderation.review.words import WordList
@@ -88,6 +88,16 @@ def duration(seconds: float) -> str:
     if hours:
         return gettext("%(h)s h %(m)s min", h=hours, m=minutes)
     return gettext("%(m)s min", m=max(minutes, 1) if seconds > 0 else 0)
+
+
+def paused_until(resumes_at: datetime | None, now: datetime) -> str:
+    """A thread paused by quiet hours: until when, on the console's clock (the date too when
+    that is a day or more away)."""
+    if resumes_at is None:
+        return gettext("paused until it closes")
+    if resumes_at - now < timedelta(days=1):
+        return gettext("paused until %(time)s", time=format_time(resumes_at, "HH:mm"))
+    return gettext("paused until %(time)s", time=when(resumes_at))
 
 
 def time_left(closes_at: datetime, is_open: bool, now: datetime) -> str:

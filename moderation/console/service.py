@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, tuple_
+from sqlalchemy import func, select, true, tuple_
 from sqlalchemy.orm import Session
 
 from moderation.accounts.models import Account
@@ -165,6 +165,13 @@ class ArticleRow:
     open: bool
     waiting: int = 0
     approved: int = 0
+    paused: bool = False
+    resumes_at: datetime | None = None  # None while paused: it closes before the pause ends
+
+    @classmethod
+    def of(cls, article: Article, policy: ClosingPolicy, now: datetime) -> "ArticleRow":
+        state = policy.thread_state(article, now)
+        return cls(article, state.closes_at, state.open, paused=state.paused, resumes_at=state.resumes_at)
 
 
 def open_articles(session: Session, policy: ClosingPolicy, now: datetime, order: str,
@@ -177,17 +184,17 @@ def open_articles(session: Session, policy: ClosingPolicy, now: datetime, order:
             .where(Comment.awaiting_review == True, Article.locked_at.is_(None))  # noqa: E712
             .group_by(Comment.article_id).order_by(func.count().desc(), Comment.article_id).limit(limit * 2)).all()
         found = {a.id: a for a in session.scalars(select(Article).where(Article.id.in_([r[0] for r in waiting])))}
-        rows = [ArticleRow(found[r[0]], policy.closes_at(found[r[0]]), policy.is_open(found[r[0]], now))
-                for r in waiting]
+        rows = [ArticleRow.of(found[r[0]], policy, now) for r in waiting]
     else:
         site = session.scalars(select(Article).where(Article.locked_at.is_(None), Article.fixed_closes_at.is_(None),
                                                      Article.window_opened_at > policy.site_window_cutoff(now))
                                .order_by(Article.window_opened_at).limit(limit))
+        # An extended own window may still be open past its stored deadline.
+        fixed_open = true() if policy.extends_windows else Article.fixed_closes_at > now
         fixed = session.scalars(select(Article).where(Article.locked_at.is_(None),
-                                                      Article.fixed_closes_at.is_not(None),
-                                                      Article.fixed_closes_at > now)
+                                                      Article.fixed_closes_at.is_not(None), fixed_open)
                                 .order_by(Article.fixed_closes_at).limit(limit))
-        rows = sorted((ArticleRow(a, policy.closes_at(a), True) for a in [*site, *fixed]),
+        rows = sorted((ArticleRow.of(a, policy, now) for a in [*site, *fixed]),
                       key=lambda row: (row.closes_at, row.article.id))
     rows = [row for row in rows if row.open][:limit]
     _count_comments(session, rows)
@@ -223,7 +230,7 @@ THREAD_LIMIT = 1000
 def thread(session: Session, policy: ClosingPolicy, now: datetime, article_id: str) -> ThreadView:
     """Every comment of an article in any status, replies under their parent."""
     article = articles.get_article(session, article_id)
-    row = ArticleRow(article, policy.closes_at(article), policy.is_open(article, now))
+    row = ArticleRow.of(article, policy, now)
     _count_comments(session, [row])
     comments = list(session.scalars(select(Comment).where(Comment.article_id == article_id)
                                     .order_by(Comment.created_at, Comment.id).limit(THREAD_LIMIT + 1)))

@@ -21,12 +21,15 @@ COMMENT_UNPUBLISHED = "comment.unpublished"
 COMMENT_REPORTED = "comment.reported"
 THREAD_LOCKED = "thread.locked"
 THREAD_REOPENED = "thread.reopened"
+# Quiet hours begin or end: one event for the whole site (article_id null), not per thread.
+THREAD_PAUSED = "thread.paused"
+THREAD_RESUMED = "thread.resumed"
 AUTHOR_BANNED = "author.banned"
 AUTHOR_ERASED = "author.erased"
 THREAD_CHANGED = "thread.changed"
 
 EVENT_TYPES = (COMMENT_APPROVED, COMMENT_REJECTED, COMMENT_UNPUBLISHED, COMMENT_REPORTED, THREAD_LOCKED,
-               THREAD_REOPENED, AUTHOR_BANNED, AUTHOR_ERASED, THREAD_CHANGED)
+               THREAD_REOPENED, THREAD_PAUSED, THREAD_RESUMED, AUTHOR_BANNED, AUTHOR_ERASED, THREAD_CHANGED)
 
 _INSERT = insert(DomainEvent.__table__)
 

@@ -22,7 +22,8 @@ def test_put_creates_then_updates(client, frontend):
     assert created.status_code == 201
     assert created.json["published_at"] == "2026-11-25T08:00:00Z"  # stored and returned in UTC
     assert created.json["comments"] == {"open": True, "closes_at": "2026-11-28T08:00:00Z", "locked_at": None,
-                                        "lock_reason": None, "count": 0}
+                                        "lock_reason": None, "count": 0, "paused": False, "resumes_at": None}
+    assert created.json["quiet_hours"] is True
     updated = put(client, frontend, title="Nouveau titre")
     assert updated.status_code == 200
     assert updated.json["title"] == "Nouveau titre"

@@ -10,6 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from moderation.closing.jobs import sweep
+from moderation.closing.policy import ClosingPolicy
+from moderation.closing.service import announce_quiet_hours
 from moderation.events import service as events
 from moderation.events.models import DomainEvent
 from moderation.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
@@ -26,6 +28,8 @@ DATA_KEYS = {
     "comment.reported": {"comment_id", "reason"},
     "thread.locked": {"reason"},
     "thread.reopened": {"closes_at"},
+    "thread.paused": {"paused_at", "resumes_at"},
+    "thread.resumed": {"resumed_at", "next_pause_at"},
     "author.banned": {"author_id"},
     "author.erased": {"author_id", "comment_ids", "article_ids"},
     "thread.changed": {"reason"},
@@ -63,6 +67,11 @@ def test_every_event_type_is_delivered_once_with_its_payload_and_no_personal_dat
     assert client.post(f"/api/v1/articles/{article}/lock", headers=moderator, json={}).status_code == 200
     assert client.post(f"/api/v1/articles/{article}/unlock", headers=moderator, json={}).status_code == 200
     assert sweep(runtime) == [overdue]  # the closing job's lock
+    # Quiet hours from 09:00 (now) to 10:00 in Zurich: one event for the site at each boundary.
+    quiet = ClosingPolicy.from_settings(runtime.settings.replace(closing={"quiet_hours": ["09:00-10:00"]}))
+    for later, announced in ((0, "thread.paused"), (1, "thread.resumed")):
+        with runtime.db.transaction() as session:
+            assert announce_quiet_hours(session, quiet, runtime.now() + timedelta(hours=later)) == announced
     assert client.post("/api/v1/moderation/authors/reader-1/ban", headers=moderator, json={}).status_code == 200
     assert client.post("/api/v1/moderation/authors/reader-1/erase", headers=admin).status_code == 200
 
@@ -71,7 +80,8 @@ def test_every_event_type_is_delivered_once_with_its_payload_and_no_personal_dat
     published = _outbox(runtime)
     assert Counter(e.type for e in published) == Counter({
         "comment.approved": 1, "comment.reported": 1, "comment.rejected": 2, "comment.unpublished": 1,
-        "thread.locked": 2, "thread.reopened": 1, "author.banned": 1, "author.erased": 1, "thread.changed": 5})
+        "thread.locked": 2, "thread.reopened": 1, "thread.paused": 1, "thread.resumed": 1, "author.banned": 1,
+        "author.erased": 1, "thread.changed": 5})
     assert receiver.unverified() == []
     assert receiver.counts() == Counter({event.event_id: 1 for event in published})
     by_id = {r.webhook_id: r for r in receiver.verified()}

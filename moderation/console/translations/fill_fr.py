@@ -158,6 +158,8 @@ FR = {
     "No labels yet: the report fills as moderators decide on scored comments.":
         "Pas encore d’étiquettes : le rapport se remplit à mesure que les modérateurs décident des commentaires "
         "évalués.",
+    "paused until %(time)s": "en pause jusqu’à %(time)s",
+    "paused until it closes": "en pause jusqu’à la fermeture",
 }
 
 if __name__ == "__main__":
@@ -170,6 +172,10 @@ if __name__ == "__main__":
             continue
         if message.id in FR:
             message.string = FR[message.id]
+            if isinstance(message.string, tuple):
+                # CLDR gives French three forms (one, many: millions, other); the table
+                # writes two, the plural serving both of the others.
+                message.string += (message.string[-1],) * (catalog.num_plurals - len(message.string))
             message.flags.discard("fuzzy")
         elif not message.string or (isinstance(message.string, tuple) and not all(message.string)):
             missing.append(message.id)
