@@ -97,6 +97,15 @@ class ClosingPolicy:
         resumes_at = pause[1] if pause[1] < closes_at else None
         return ThreadState(True, closes_at, paused=True, resumes_at=resumes_at)
 
+    def next_pause(self, article: Article, now: datetime) -> datetime | None:
+        """When an open thread, not paused now, next pauses, if that comes before it closes
+        (None otherwise): what a moderator needs to know of the night ahead."""
+        state = self.thread_state(article, now)
+        if not state.open or state.paused or self.quiet is None or not observes_quiet_hours(article):
+            return None
+        start, _ = next(self.quiet.after(now))
+        return start if start < state.closes_at else None
+
     def site_window_cutoff(self, now: datetime, quiet_hours: bool = True) -> datetime:
         """Threads on the site window whose window opened at or before this are due.
 

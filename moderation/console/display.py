@@ -100,6 +100,13 @@ def paused_until(resumes_at: datetime | None, now: datetime) -> str:
     return gettext("paused until %(time)s", time=when(resumes_at))
 
 
+def pauses_at(moment: datetime, now: datetime) -> str:
+    """When an open thread's next quiet hours begin, on the console's clock."""
+    if moment - now < timedelta(days=1):
+        return gettext("pauses at %(time)s", time=format_time(moment, "HH:mm"))
+    return gettext("pauses at %(time)s", time=when(moment))
+
+
 def time_left(closes_at: datetime, is_open: bool, now: datetime) -> str:
     if not is_open or closes_at <= now:
         return gettext("closed")

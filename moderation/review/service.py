@@ -149,13 +149,15 @@ def _decorate(session: Session, comments: list[Comment], policy: ClosingPolicy, 
     items = []
     for comment in comments:
         article = articles[comment.article_id]
+        state = policy.thread_state(article, now)
         items.append(QueueItem(
             comment=comment, scores=scored[comment.id].scores if comment.id in scored else None,
             model=scored[comment.id].model if comment.id in scored else None,
             language_covered=scored[comment.id].covered if comment.id in scored else None,
             article={"id": article.id, "title": article.title, "url": article.url,
                      "closes_at": policy.closes_at(article),
-                     "open": policy.is_open(article, now), "locked_at": article.locked_at},
+                     "open": state.open, "locked_at": article.locked_at, "paused": state.paused,
+                     "resumes_at": state.resumes_at, "pauses_at": policy.next_pause(article, now)},
             author_history=history[comment.author_id], reports=reports.get(comment.id, []),
             flagged_words=json.loads(comment.flagged_words) if comment.flagged_words else []))
     return items

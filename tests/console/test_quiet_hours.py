@@ -55,3 +55,19 @@ def test_the_list_keeps_threads_that_extension_keeps_open(runtime, session, cloc
         ("own", True, datetime(2026, 11, 26, 5, 30, tzinfo=timezone.utc)),
         ("site", True, datetime(2026, 11, 26, 16, tzinfo=timezone.utc))]  # 10 + 3 x 17 + 11 hours
     assert open_articles(session, runtime.policy, clock.now(), "closing") == []
+
+
+def test_queue_cards_show_the_pause_ahead_and_the_pause_now(console, runtime, clock):
+    """A moderator working the queue sees when each thread pauses tonight, and that it is
+    paused once it is (issue 26, point 5: the cards and the queue's time-left)."""
+    from tests.factories import make_comment
+
+    make_article(runtime, "a-1", title="Votations du 30 novembre")
+    make_comment(runtime, "a-1")
+    clock.set(datetime(2026, 11, 25, 18, 0, tzinfo=timezone.utc))  # Wednesday 19:00 in Zurich
+    queue = console.get("/console/queue").get_data(as_text=True)
+    assert "pauses at 23:00" in queue and "paused until" not in queue
+    assert "en pause dès 23:00" in console.get("/console/queue", headers=FRENCH).get_data(as_text=True)
+    clock.set(datetime(2026, 11, 25, 22, 30, tzinfo=timezone.utc))  # 23:30: paused
+    queue = console.get("/console/queue").get_data(as_text=True)
+    assert "paused until 06:00" in queue and "pauses at" not in queue

@@ -160,6 +160,7 @@ FR = {
         "évalués.",
     "paused until %(time)s": "en pause jusqu’à %(time)s",
     "paused until it closes": "en pause jusqu’à la fermeture",
+    "pauses at %(time)s": "en pause dès %(time)s",
 }
 
 if __name__ == "__main__":
