@@ -346,8 +346,10 @@ def main() -> None:
         run_all(args, results, base_env, tmp, key, texts, seconds, rate_seconds, max_requests, concurrencies)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)  # the database and sockets; server logs stay in bench/.work
-    # A quick run never replaces the real figures (bench/report.py reads analyze_throughput only).
-    write_results("analyze_throughput_quick" if quick else "analyze_throughput", results, render(results, quick))
+    # A quick run never replaces the real figures, and a --batch-only run has its own
+    # (bench/report.py reads analyze_throughput and analyze_batch).
+    name = "analyze_throughput_quick" if quick else "analyze_batch" if args.batch_only else "analyze_throughput"
+    write_results(name, results, render(results, quick))
 
 
 def run_all(args, results: dict, base_env: dict, tmp: Path, key: str, texts: list[str], seconds: float,
