@@ -206,3 +206,36 @@ def test_the_readme_example_runs_as_written(server):
     for line in lines:
         value = float(re.search(r"'value': ([0-9.e-]+)", line).group(1))
         assert 0 <= value <= 1, line
+
+
+def test_python_client_span_scores_in_utf16_units_and_every_error_type(server):
+    """Span scores as Google's client reads them (UTF-16 offsets: an emoji counts 2), and each
+    error type reaching it as HttpError with Perspective's details."""
+    client = python_client(server)
+    text = "Merci 🙂 pour cet article. Le budget est une honte !"
+    answer = client.comments().analyze(body={"comment": {"text": text}, "languages": ["fr"],
+                                             "requestedAttributes": {"TOXICITY": {}},
+                                             "spanAnnotations": True}).execute()
+    spans = answer["attributeScores"]["TOXICITY"]["spanScores"]
+    units = len(text.encode("utf-16-le")) // 2
+    assert units == len(text) + 1  # the emoji is two UTF-16 code units
+    assert [span["begin"] for span in spans][0] == 0 and spans[-1]["end"] == units
+    assert all(a["end"] == b["begin"] for a, b in zip(spans, spans[1:])) and len(spans) == 2
+    assert all(span["score"]["type"] == "PROBABILITY" for span in spans)
+
+    def error_type(body):
+        with pytest.raises(HttpError) as raised:
+            client.comments().analyze(body=body).execute()
+        details = json.loads(raised.value.content)["error"].get("details", [])
+        return raised.value.status_code, [d.get("errorType") for d in details if "errorType" in d]
+
+    assert error_type({"comment": {"text": " "}, "requestedAttributes": {"TOXICITY": {}}}) == (400, ["COMMENT_EMPTY"])
+    assert error_type({"comment": {"text": "x" * 20481}, "languages": ["fr"],
+                       "requestedAttributes": {"TOXICITY": {}}}) == (400, ["COMMENT_TOO_LONG"])
+    assert error_type({"comment": {"text": "Vielen Dank für den Artikel."}, "languages": ["de"],
+                       "requestedAttributes": {"INSULT": {}}}) == (400, ["LANGUAGE_NOT_SUPPORTED_BY_ATTRIBUTE"])
+    with pytest.raises(HttpError) as raised:
+        python_client(server, key="mod_not_a_key").comments().analyze(
+            body={"comment": {"text": FRENCH}, "requestedAttributes": {"TOXICITY": {}}}).execute()
+    assert raised.value.status_code == 400
+    assert json.loads(raised.value.content)["error"]["details"][0]["reason"] == "API_KEY_INVALID"
