@@ -543,5 +543,35 @@ def model_report(since: str | None, language: str | None, as_json: bool) -> None
         click.echo(render(result))
 
 
+@main.group()
+def labels() -> None:
+    """Labelled text: what a model learns from and is measured on."""
+
+
+@labels.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--source", default=None, help="Name the labels are marked with (default: the file's name).")
+@friendly
+def labels_import(file: str, source: str | None) -> None:
+    """Import a CSV file with the header text,label,language (label 1 = reject, 0 = keep; ISO 639-1)."""
+    import os
+
+    from moderation.labels.importer import LabelImportError, import_labels
+
+    source = os.path.basename(file) if source is None else source
+    if not source.strip() or len(source) > 128:
+        raise click.BadParameter("between 1 and 128 characters", param_hint="--source")
+    runtime = _runtime()
+    try:
+        # One transaction: a bad row anywhere leaves nothing imported.
+        with open(file, "rb") as stream, runtime.db.transaction() as session:
+            result = import_labels(session, stream, source=source, now=runtime.now())
+    except LabelImportError as exc:
+        click.echo(f"moderation: {file} {exc}", err=True)
+        sys.exit(1)
+    click.echo(f"{result.imported} label(s) imported from {file} (source {source}), "
+               f"{result.duplicates} already there")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

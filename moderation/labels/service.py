@@ -6,6 +6,9 @@ A label is a comment the model scored and someone judged: 1 rejected, 0 approved
 * Every ``comments:suggestscore`` (Perspective's feedback call; Coral sends one per decision):
   a row of ``model_labels``, holding the model's scores of the text, never the text.
 
+Labels imported from a file (importer.py) are ``model_labels`` rows too, but hold text and no
+scores: the report cannot measure a model on them, so it leaves them out.
+
 The report groups labels by model and language and computes, per class, ROC AUC and
 average precision of the class score against rejections (scikit-learn), and the thresholds
 a newsroom would set from its own data: the lowest ``auto_reject_above`` whose rejections
@@ -26,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from moderation.audit.service import AUTO
 from moderation.comments.models import APPROVED, REJECTED, Comment
-from moderation.labels.models import SUGGESTSCORE, ModelLabel
+from moderation.labels.models import IMPORT, SUGGESTSCORE, ModelLabel
 from moderation.scoring.classes import CLASSES
 from moderation.scoring.models import CommentScore
 
@@ -81,7 +84,9 @@ def collect(session: Session, since: datetime | None = None, language: str | Non
         .where(Comment.status.in_([APPROVED, REJECTED]), Comment.decided_by.is_not(None),
                Comment.decided_by != AUTO)
     )
-    suggested = select(ModelLabel.model, ModelLabel.language, ModelLabel.scores, ModelLabel.label)
+    # Imported rows hold no scores: with them a group would count labels no metric uses.
+    suggested = (select(ModelLabel.model, ModelLabel.language, ModelLabel.scores, ModelLabel.label)
+                 .where(ModelLabel.source != IMPORT))
     if since is not None:
         decisions = decisions.where(Comment.decided_at >= since)
         suggested = suggested.where(ModelLabel.created_at >= since)
