@@ -136,6 +136,12 @@ class ContractPlugin(BasePlugin):
             for status, description in SERVER_RESPONSES.items():
                 responses.setdefault(status, {"description": description,
                                               "content": {"text/html": {"schema": {"type": "string"}}}})
+            if "requestBody" in operation:
+                # A body over [api] max_request_bytes is refused before it is read, in the envelope.
+                responses.setdefault("413", {"description": "The body is larger than the server accepts "
+                                                            "([api] max_request_bytes)",
+                                             "content": {"application/json": {
+                                                 "schema": {"$ref": "#/components/schemas/Error"}}}})
 
 
 def _snake(name: str) -> str:
