@@ -311,6 +311,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def on_http_error(error: HTTPException):
+        # A face with pages of its own (the console) shows its routing errors as a page: a
+        # person typed that address, no program did.
+        for prefix, page in app.extensions.get("moderation.error_pages", []):
+            if error.code in (404, 405) and (request.path == prefix or request.path.startswith(prefix + "/")):
+                return page(error)
         if error.code == 422:
             messages = getattr(error, "data", {}).get("messages", {})
             return render(ValidationError(details=_flatten_locations(messages)))

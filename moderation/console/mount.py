@@ -8,7 +8,7 @@ from flask_babel import Babel
 
 from moderation.console.display import install_gettext
 from moderation.console.views import bp
-from moderation.console.web import COOKIE, HERE, PREFIX, ConsoleSessionInterface, _locale, csrf
+from moderation.console.web import COOKIE, HERE, PREFIX, ConsoleSessionInterface, _locale, csrf, on_routing_error
 from moderation.runtime import Runtime
 
 
@@ -37,5 +37,6 @@ def install_console(app: Flask, runtime: Runtime) -> None:
     Babel(app, locale_selector=_locale)
     install_gettext(app)
     app.register_blueprint(bp, url_prefix=PREFIX)
+    app.extensions.setdefault("moderation.error_pages", []).append((PREFIX, on_routing_error))
 
 

@@ -259,7 +259,8 @@ def queue():
     rt = runtime()
     with transaction(write=False) as db_session:
         view = console.queue_view(db_session, rt.policy, rt.now(), query)
-    return render_template("queue.html", query=query, view=view, next_cursor=encode_listing_cursor(_cursor_prefix(query), view.next_cursor),
+    next_cursor = encode_listing_cursor(_cursor_prefix(query), view.next_cursor)
+    return render_template("queue.html", query=query, view=view, next_cursor=next_cursor,
                            scorer=_scorer_state(), csrf=generate_csrf())
 
 

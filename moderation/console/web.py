@@ -10,7 +10,9 @@ from pathlib import Path
 
 from flask import Flask, Response, current_app, g, redirect, render_template, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
 
 from moderation.accounts import service as accounts
 from moderation.errors import ApiError
@@ -138,6 +140,17 @@ def security_headers(response: Response) -> Response:
 
 def on_csrf_error(error: CSRFError):
     return render_template("error.html", status=400, message=error.description), 400
+
+
+def on_routing_error(error: HTTPException):
+    """An address of the console that does not exist, or a form's address opened as a page."""
+    message = gettext("Not found.") if error.code == 404 else gettext("This page cannot be opened directly.")
+    response = current_app.make_response((render_template("error.html", status=error.code, message=message),
+                                          error.code))
+    for name, value in error.get_headers():
+        if name.lower() == "allow":
+            response.headers["Allow"] = value
+    return response
 
 
 def on_api_error(error: ApiError):

@@ -465,3 +465,21 @@ def test_a_reply_chain_1000_deep_renders(console, runtime, article):
     response = console.get(f"/console/articles/{article}")
     assert response.status_code == 200
     assert f'id="c{parent.id}"' in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("method,path,status", [("get", "/console/no-such-page", 404),
+                                                ("get", "/console/logout", 405),
+                                                ("get", "/console/comments/1/decision", 405)])
+def test_an_unknown_console_address_or_a_get_on_a_form_is_a_console_page_not_json(console, method, path, status):
+    """Issue 22's dead ends: a mistyped console URL or a form's address opened in the browser
+    showed the API's JSON envelope. It is the console's own error page, in the reader's language."""
+    response = getattr(console.client, method)(path)
+    assert response.status_code == status
+    assert response.mimetype == "text/html"
+    page = response.get_data(as_text=True)
+    assert f"Error {status}" in page and "Back to the queue" in page
+    french = getattr(console.client, method)(path, headers={"Accept-Language": "fr-CH"}).get_data(as_text=True)
+    assert f"Erreur {status}" in french and "Retour à la file" in french
+    # The API keeps its envelope.
+    api = console.client.get("/api/v1/no-such-route")
+    assert api.status_code == 404 and api.json["error"]["code"] == "not_found"

@@ -161,6 +161,7 @@ FR = {
     "paused until %(time)s": "en pause jusqu’à %(time)s",
     "paused until it closes": "en pause jusqu’à la fermeture",
     "pauses at %(time)s": "en pause dès %(time)s",
+    "This page cannot be opened directly.": "Cette page ne s’ouvre pas directement.",
 }
 
 if __name__ == "__main__":
