@@ -177,10 +177,8 @@ def reader_address(payload: dict | None = None) -> str | None:
 def forwarded_address(hops: int) -> str | None:
     """The address the outermost of ``hops`` trusted proxies saw: X-Forwarded-For read exactly
     as werkzeug's ProxyFix(x_for=hops) reads it (see reader_address); None when there is none."""
-    values = parse_list_header(request.environ.get("HTTP_X_FORWARDED_FOR") or "")
-    if hops and len(values) >= hops:
-        return _address_or_none(values[-hops])
-    return None
+    value = _forwarded("HTTP_X_FORWARDED_FOR", hops)
+    return _address_or_none(value) if value is not None else None
 
 
 # A forwarded host as ProxyFix would take it, minus what no proxy sends: userinfo, paths, spaces.
@@ -208,8 +206,11 @@ def external_root_url(hops: int) -> str:
 
 
 def _forwarded(name: str, hops: int) -> str | None:
-    values = [value.strip() for value in (request.environ.get(name) or "").split(",")]
-    return values[-hops] if request.environ.get(name) and len(values) >= hops else None
+    """The value of an X-Forwarded-* header that the outermost of ``hops`` trusted proxies
+    set, read as werkzeug's ProxyFix reads it (all such headers joined, split as a list,
+    the ``hops``-th from the right); None when there is none."""
+    values = parse_list_header(request.environ.get(name) or "")
+    return values[-hops] if hops and len(values) >= hops else None
 
 
 def _address_or_none(value: str) -> str | None:

@@ -20,6 +20,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from moderation.articles.models import Article
+from moderation.comments.models import APPROVED
 from moderation.events import service as events
 
 
@@ -37,8 +38,6 @@ def threads_changed(session: Session, changes: Mapping[str, int], now: datetime,
 
 def approved_delta(previous: str, current: str) -> int:
     """How a status change moves the public count of approved comments."""
-    from moderation.comments.models import APPROVED
-
     return (current == APPROVED) - (previous == APPROVED)
 
 

@@ -307,8 +307,7 @@ def erase_comments(session: Session, author_id: str, tombstone: str, now: dateti
     # The comments' rows first, in id order (as every other multi-comment change takes them):
     # a report being filed holds its comment's row, so the erasure waits for it to commit and
     # then deletes it too; a report filed later finds the comment erased.
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(Comment.id).where(mine).order_by(Comment.id).with_for_update())
+    lock_where(session, mine)
     live = mine & Comment.erased_at.is_(None)
     idempotency_keys = session.scalar(select(func.count()).select_from(Comment)
                                       .where(live, Comment.idempotency_key.is_not(None))) or 0
@@ -320,7 +319,7 @@ def erase_comments(session: Session, author_id: str, tombstone: str, now: dateti
         update(Comment).where(live)
         .values(author_name=ERASED_NAME, body="", flagged_words=None, body_digest=None, idempotency_key=None,
                 idempotency_owner=None, request_digest=None, reader_address=None,
-                erased_at=now, author_id=tombstone,
+                erased_at=now,
                 open_reports=0, awaiting_review=False, version=Comment.version + 1)
         .returning(Comment.id, Comment.article_id, Comment.status)
         .execution_options(synchronize_session=False)).all()
@@ -330,7 +329,8 @@ def erase_comments(session: Session, author_id: str, tombstone: str, now: dateti
             unpublished[row.article_id] = unpublished.get(row.article_id, 0) - 1
     if unpublished:
         caching.threads_changed(session, unpublished, now, reason="comment_erased")
-    # Comments erased before tombstones existed still carry the id: they take it too.
+    # Every comment of the author takes the tombstone: those erased now, and those erased
+    # before tombstones existed.
     session.execute(update(Comment).where(mine).values(author_id=tombstone)
                     .execution_options(synchronize_session=False))
     return ErasedComments(comment_ids=sorted(row.id for row in rows),
@@ -358,5 +358,12 @@ def lock_in_order(session: Session, comment_ids: Iterable[int]) -> None:
     each other instead of deadlocking. (SQLite's single writer needs no row locks.)
     """
     ids = sorted({i for i in comment_ids if 0 < i < 2**63})
-    if ids and session.get_bind().dialect.name == "postgresql":
-        session.execute(select(Comment.id).where(Comment.id.in_(ids)).order_by(Comment.id).with_for_update())
+    if ids:
+        lock_where(session, Comment.id.in_(ids))
+
+
+def lock_where(session: Session, condition: Any) -> None:
+    """Take the row locks of the comments ``condition`` selects, in ascending id (see
+    ``lock_in_order``); a predicate, so that any number of comments can be locked."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(Comment.id).where(condition).order_by(Comment.id).with_for_update())
