@@ -11,6 +11,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -139,7 +140,8 @@ class PasswordChange:
 
 def prepare_password_change(session: Session, account_id: int, current: str, new: str) -> PasswordChange:
     """Check the current password and hash the new one, reading only; ValidationError when
-    the current password is wrong (count it with ``count_failure``) or the new one breaks a rule."""
+    the current password is wrong (the caller's reserved attempt then stays counted) or the new
+    one breaks a rule."""
     account = session.get(Account, account_id)
     if account is None or not _matches(account.password_hash, current[:MAX_PASSWORD_LENGTH]):
         raise ValidationError(details={"current_password": ["Wrong password."]})
@@ -163,7 +165,7 @@ def change_password(session: Session, change: PasswordChange, token: str, now: d
                     .values(password_hash=change.new_hash, must_change_password=False, password_changed_at=now))
     session.execute(delete(ConsoleSession).where(ConsoleSession.account_id == change.account_id,
                                                  ConsoleSession.id != _token_id(token)))
-    session.execute(delete(LoginFailure).where(LoginFailure.account_key == _digest("account", account.email)))
+    session.execute(delete(LoginFailure).where(LoginFailure.account_key == _account_key(account.email)))
     return True
 
 
@@ -223,10 +225,10 @@ def reserve_attempt(session: Session, email: str, address: str, limits: LoginLim
     """Count this password check among the failures before Argon2 runs, atomically:
     LoginThrottled (nothing recorded) when the account or the address has reached its limit
     within the window. A burst of concurrent checks thus gets exactly the limit, never more.
-    Call in its own short write transaction; ``record_login`` (or ``password_checked``)
-    forgets the reservation when the password was right.
+    Call in its own short write transaction; ``record_login`` (or ``change_password`` and
+    ``forget_attempt`` on the password form) forgets the reservation when the password was right.
     """
-    account_key = _digest("account", normalise_email(email)[:200])
+    account_key = _account_key(email)
     address_key = _digest("address", address or "unknown")
     if session.get_bind().dialect.name == "postgresql":
         # One checker at a time per account and per address (SQLite: the one writer does it).
@@ -234,11 +236,8 @@ def reserve_attempt(session: Session, email: str, address: str, limits: LoginLim
             session.execute(text("SELECT pg_advisory_xact_lock(:lock)"),
                             {"lock": int(key[:15], 16)})
     since = now - limits.window
-    by_account = session.scalar(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.account_key == account_key, LoginFailure.at > since)) or 0
-    by_address = session.scalar(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.address_key == address_key, LoginFailure.at > since)) or 0
-    if by_account >= limits.per_account or by_address >= limits.per_address:
+    if _failures(session, LoginFailure.account_key == account_key, since) >= limits.per_account \
+            or _failures(session, LoginFailure.address_key == address_key, since) >= limits.per_address:
         raise LoginThrottled(headers={"Retry-After": str(int(limits.window.total_seconds()))})
     session.execute(delete(LoginFailure).where(LoginFailure.at <= since))
     failure = LoginFailure(account_key=account_key, address_key=address_key, at=now)
@@ -254,9 +253,18 @@ def forget_attempt(session: Session, attempt: Attempt) -> None:
 
 def failures_left(session: Session, attempt: Attempt, limits: LoginLimits, now: datetime) -> int:
     """How many more failed checks the account may have within the window."""
-    used = session.scalar(select(func.count()).select_from(LoginFailure).where(
-        LoginFailure.account_key == attempt.account_key, LoginFailure.at > now - limits.window)) or 0
+    used = _failures(session, LoginFailure.account_key == attempt.account_key, now - limits.window)
     return max(limits.per_account - used, 0)
+
+
+def _failures(session: Session, whose: Any, since: datetime) -> int:
+    """Failed (or reserved) password checks of one account or address within the window."""
+    return session.scalar(select(func.count()).select_from(LoginFailure).where(whose, LoginFailure.at > since)) or 0
+
+
+def _account_key(email: str) -> str:
+    """How failures of an account are keyed (a digest: no e-mail address is stored for this)."""
+    return _digest("account", normalise_email(email)[:200])
 
 
 def check_login(session: Session, email: str, password: str, attempt: Attempt) -> LoginCheck:
