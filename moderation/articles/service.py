@@ -153,4 +153,4 @@ def upsert_article(session: Session, article_id: str, fields: dict, now: datetim
 def _reader_visible(article: Article) -> tuple:
     """What of an article its public status shows (the deadline follows the rest)."""
     return (article.title, article.url, article.language, article.published_at, article.close_after_hours,
-            article.window_opened_at, article.fixed_closes_at)
+            article.quiet_hours, article.window_opened_at, article.fixed_closes_at)

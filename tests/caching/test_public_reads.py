@@ -147,11 +147,15 @@ def test_the_sweep_changes_the_article_validator(client, runtime, clock, thread)
 
 
 @pytest.mark.parametrize("change", [{"published_at": "2026-11-25T10:00:00+00:00"}, {"close_after_hours": 24},
-                                    {"title": "Un autre titre"}])
+                                    {"title": "Un autre titre"}, {"quiet_hours": False}])
 def test_a_change_of_the_articles_public_fields_changes_the_validator(client, runtime, thread, keys, change):
+    # The article as registered (tests/factories.py), then exactly one field changed.
+    same = {"title": "Un article", "published_at": (runtime.now() - timedelta(hours=1)).isoformat()}
+    assert client.put(ARTICLE, headers=keys["site"], json=same).status_code == 200
     tag = tags(client, ARTICLE)
-    body = {"title": "Budget", "published_at": "2026-11-25T08:00:00+00:00", **change}
-    assert client.put(ARTICLE, headers=keys["site"], json=body).status_code == 200
+    assert client.put(ARTICLE, headers=keys["site"], json=same).status_code == 200
+    assert still_current(client, tag, ARTICLE)  # the same fields again change nothing
+    assert client.put(ARTICLE, headers=keys["site"], json={**same, **change}).status_code == 200
     assert not still_current(client, tag, ARTICLE)
 
 
