@@ -56,7 +56,7 @@ def fill(runtime: Runtime) -> None:
         for email, name in (("alice@example.ch", "Alice Moderator"), ("bob@example.ch", "Bob Moderator")):
             accounts.create_account(session, email, name, "admin" if email.startswith("alice") else "moderator",
                                     NOW, password=PASSWORD)
-        review.decide(session, 1, "approve", "user:bob@example.ch", None, "approved", NOW)
+        review.decide(session, 1, "approve", "user:bob@example.ch", None, NOW, expected_status="approved")
 
 
 def main() -> None:
