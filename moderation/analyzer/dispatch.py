@@ -19,7 +19,7 @@ from werkzeug.datastructures import Headers
 from werkzeug.test import EnvironBuilder, run_wsgi_app
 
 from moderation.analyzer.batch import Answer, Gathering, Part
-from moderation.analyzer.errors import PerspectiveError
+from moderation.analyzer.errors import PerspectiveError, key_missing
 from moderation.analyzer.host import batch_analyzer
 from moderation.analyzer.redact import KEY_ENVIRON
 from moderation.logs import redact_query
@@ -38,11 +38,17 @@ def answer(wsgi_app: Callable, outer: dict[str, Any], parts: list[Part], analyze
     """Each part's answer, in order."""
     answers: list[Answer | None] = [None] * len(parts)
     runnable = []
+    outer_has_credentials = bool(outer.get(KEY_ENVIRON)) or any(
+        f"HTTP_{name.upper().replace('-', '_')}" in outer for name in CREDENTIALS)
     for index, part in enumerate(parts):
         if part.problem is not None:
             answers[index] = _error(PerspectiveError(400, part.problem))
         elif part.target is None:
             answers[index] = _error(PerspectiveError(404, "Method not found."))
+        elif not outer_has_credentials and not _has_credentials(part):
+            # As the app would answer it, but before it costs a thread: a caller without any
+            # key may send the largest batch there is.
+            answers[index] = _error(key_missing())
         else:
             runnable.append(index)
     gathering = Gathering(analyzer, len(runnable), batch_size)
@@ -69,8 +75,7 @@ def answer(wsgi_app: Callable, outer: dict[str, Any], parts: list[Part], analyze
 def _serve(wsgi_app: Callable, outer: dict[str, Any], part: Part) -> Answer:
     own = Headers([(name, value) for name, value in part.headers
                    if name.lower() not in ("host", "content-length", "transfer-encoding")])
-    _, query_key = redact_query(part.query)
-    has_credentials = query_key is not None or any(name.lower() in CREDENTIALS for name, _ in part.headers)
+    has_credentials = _has_credentials(part)
     headers = Headers()
     for name, value in _outer_headers(outer):
         if name.lower() in own or (has_credentials and name.lower() in CREDENTIALS):
@@ -84,6 +89,12 @@ def _serve(wsgi_app: Callable, outer: dict[str, Any], part: Part) -> Answer:
         environ[KEY_ENVIRON] = outer[KEY_ENVIRON]
     body, status, response_headers = run_wsgi_app(wsgi_app, environ, buffered=True)
     return Answer(int(status.split(" ", 1)[0]), list(response_headers.items()), b"".join(body))
+
+
+def _has_credentials(part: Part) -> bool:
+    """Whether a part carries a key of its own (?key=, X-Goog-Api-Key or Authorization)."""
+    _, query_key = redact_query(part.query)
+    return query_key is not None or any(name.lower() in CREDENTIALS for name, _ in part.headers)
 
 
 def _outer_headers(outer: dict[str, Any]) -> list[tuple[str, str]]:

@@ -371,3 +371,24 @@ def test_helms_batch_with_the_texts_as_request_ids(perspective, analyzer_key, co
                 for attribute, scores in response["attributeScores"].items()}.keys() == {
             f"{attribute.lower()}_score" for attribute in attributes}
     assert len(counting.calls) == 1
+
+
+def test_parts_without_any_key_are_refused_before_they_cost_a_thread(perspective, monkeypatch):
+    """A hostile caller without a key sends the largest batch it may: its parts are answered
+    403 at once, each in Perspective's shape, without starting one thread or running the app."""
+    import threading as threads
+
+    from moderation.analyzer import dispatch
+
+    started = []
+    real_start = threads.Thread.start
+    monkeypatch.setattr(threads.Thread, "start", lambda self: (started.append(self.name), real_start(self))[1])
+    served = []
+    monkeypatch.setattr(dispatch, "_serve", lambda *args: served.append(args) or None)
+    body = multipart("b", [(f"<{n}>", inner("/v1alpha1/comments:analyze", json.dumps(analyze_body(FRENCH, "fr"))))
+                           for n in range(100)], newline="\n")
+    response = perspective.post("/batch", data=body, content_type="multipart/mixed; boundary=b")
+    parts = read_parts(response)
+    assert len(parts) == 100 and {p[1] for p in parts} == {"HTTP/1.1 403 Forbidden"}
+    assert json.loads(parts[0][3])["error"]["status"] == "PERMISSION_DENIED"
+    assert [name for name in started if name.startswith("batch-part")] == [] and served == []
