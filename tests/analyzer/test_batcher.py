@@ -130,6 +130,9 @@ def test_work_that_cannot_meet_its_deadline_is_refused_at_once():
     try:
         batcher.submit(["measure"], [None], time.monotonic() + 30)  # the batcher learns ~0.3 s per batch
         scorer.gate.clear()
+        # "measure" set it: without this, the wait below could return before "busy" is in the
+        # scorer, and the batcher would then take one of the three that must stay queued.
+        scorer.entered.clear()
         results, errors = [], []
         blocker = submit_in_thread(batcher, "busy", results=results, errors=errors)
         assert scorer.entered.wait(10)
