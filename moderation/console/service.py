@@ -145,17 +145,6 @@ def comment_card(session: Session, policy: ClosingPolicy, now: datetime,
     return review.decorate(session, [comment], policy, now)[0], parent
 
 
-def reject_waiting_of(session: Session, author_id: str, actor: str, reason: str | None,
-                      now: datetime) -> list[review.DecisionResult]:
-    """Reject every comment of this author that waits for a decision (through decide_many)."""
-    waiting = session.execute(select(Comment.id, Comment.version).where(
-        Comment.author_id == author_id, Comment.awaiting_review == True)  # noqa: E712
-        .order_by(Comment.id).limit(1000)).all()
-    decisions = [{"comment_id": row.id, "action": "reject", "reason": reason, "expected_version": row.version}
-                 for row in waiting]
-    return review.decide_many(session, decisions, actor, now) if decisions else []
-
-
 # --- articles ------------------------------------------------------------------------------
 
 @dataclass
