@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from moderation.accounts.models import Account
 from moderation.articles import service as articles
 from moderation.articles.models import Article
+from moderation.audit.models import AuditEntry
 from moderation.closing.policy import ClosingPolicy
 from moderation.comments.models import APPROVED, REJECTED, STATUSES, Comment
 from moderation.review import bans
@@ -143,6 +144,30 @@ def comment_card(session: Session, policy: ClosingPolicy, now: datetime,
     comment = review.get_comment(session, comment_id)
     parent = session.get(Comment, comment.parent_id) if comment.parent_id else None
     return review.decorate(session, [comment], policy, now)[0], parent
+
+
+def last_reject_reason(session: Session, actor: str, known: tuple[str, ...]) -> str | None:
+    """The reason code of the person's latest rejection with one of the ``known`` reasons (a
+    ban's rejections and API reasons skipped), read from the audit log (its actor index)."""
+    for reason in session.scalars(select(AuditEntry.reason).where(AuditEntry.actor == actor,
+                                                                  AuditEntry.action == "reject")
+                                  .order_by(AuditEntry.id.desc()).limit(20)):
+        code = (reason or "").split(":", 1)[0]
+        if code in known:
+            return code
+    return None
+
+
+def last_decisions(session: Session, comment_ids: list[int]) -> dict[int, AuditEntry]:
+    """The latest decision (approve, reject or undo) on each comment: what a decided card shows."""
+    if not comment_ids:
+        return {}
+    found: dict[int, AuditEntry] = {}
+    for entry in session.scalars(select(AuditEntry).where(AuditEntry.comment_id.in_(comment_ids),
+                                                          AuditEntry.action.in_(("approve", "reject", "undo")))
+                                 .order_by(AuditEntry.id.desc())):
+        found.setdefault(entry.comment_id, entry)
+    return found
 
 
 # --- articles ------------------------------------------------------------------------------

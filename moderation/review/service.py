@@ -313,17 +313,26 @@ def ban_entry(session: Session, author_id: str) -> AuditEntry | None:
                           .order_by(AuditEntry.id.desc()).limit(1))
 
 
-def last_undoable_ban(session: Session, actor: str, now: datetime, window: timedelta) -> AuditEntry | None:
-    """The actor's ban entry when their latest action within ``window`` is that ban or one of
-    the rejections it made (those follow it in the same transaction); else None."""
-    entry = session.scalar(select(AuditEntry).where(AuditEntry.actor == actor, AuditEntry.at > now - window)
-                           .order_by(AuditEntry.id.desc()).limit(1))
-    if entry is None:
+def last_undoable_ban(session: Session, actor: str, now: datetime, window: timedelta,
+                      comment_id: int | None = None) -> AuditEntry | None:
+    """The ban entry to undo when the actor undoes their last action (or, with ``comment_id``,
+    the decision on that card): when that is a ban of theirs within ``window``, or one of the
+    rejections it made (those follow it in the same transaction), and the ban still stands.
+    Else None: a plain decision, undone alone."""
+    if comment_id is None:
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.actor == actor, AuditEntry.at > now - window)
+                               .order_by(AuditEntry.id.desc()).limit(1))
+    else:
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.comment_id == comment_id)
+                               .order_by(AuditEntry.id.desc()).limit(1))
+    if entry is None or entry.actor != actor or entry.at <= now - window:
         return None
-    if entry.action == "ban":
-        return entry
-    ban_id = (entry.details or {}).get("ban") if entry.action == "reject" else None
-    return session.get(AuditEntry, ban_id) if isinstance(ban_id, int) else None
+    if entry.action != "ban":
+        ban_id = (entry.details or {}).get("ban") if entry.action == "reject" else None
+        entry = session.get(AuditEntry, ban_id) if isinstance(ban_id, int) else None
+    if entry is None or entry.action != "ban" or entry.author_id is None or bans.find_ban(session, entry.author_id) is None:
+        return None
+    return entry
 
 
 @dataclass(frozen=True)
