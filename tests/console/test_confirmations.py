@@ -82,4 +82,31 @@ def test_a_window_asks_only_when_it_closes_the_thread_now(console, runtime, hour
 def test_the_confirmation_page_is_in_french(console, runtime):
     make_article(runtime, "a-1")
     html = console.post("/console/articles/a-1/lock", {}, headers={"Accept-Language": "fr"}).get_data(as_text=True)
-    assert "Annuler" in html and "Verrouiller" in html
+    assert "Annuler" in html and "Fermer ce fil maintenant ?" in html
+
+
+def test_undo_after_a_ban_lifts_it_and_brings_back_every_comment(console, runtime, clock):
+    article = make_article(runtime, "a-1")
+    waiting = [make_comment(runtime, article, author_id="troll").id for _ in range(2)]
+    console.post("/console/authors/ban", {"author_id": "troll", "reject_waiting": "y", "confirmed": "1"}, htmx=True)
+    clock.advance(timedelta(seconds=5))
+    undone = console.post("/console/undo", {}, htmx=True)
+    html = undone.get_data(as_text=True)
+    assert undone.status_code == 200 and "Ban undone: 2 comments restored." in html
+    assert all(f'id="card-{i}"' in html for i in waiting) and html.count('data-mode="waiting"') == 2
+    with runtime.db.transaction(write=False) as session:
+        assert bans.find_ban(session, "troll") is None
+        from moderation.comments.models import Comment
+        assert [session.get(Comment, i).status for i in waiting] == ["pending", "pending"]
+    assert _actions(runtime) == ["ban", "reject", "reject", "unban", "undo", "undo"]
+
+
+def test_undo_on_a_card_the_ban_rejected_undoes_the_whole_ban(console, runtime, clock):
+    article = make_article(runtime, "a-1")
+    first, second = (make_comment(runtime, article, author_id="troll").id for _ in range(2))
+    console.post("/console/authors/ban", {"author_id": "troll", "reject_waiting": "y", "confirmed": "1"}, htmx=True)
+    undone = console.post("/console/undo", {"comment_id": str(first)})
+    assert undone.status_code == 302
+    with runtime.db.transaction(write=False) as session:
+        assert bans.find_ban(session, "troll") is None
+    assert _actions(runtime)[-3:] == ["unban", "undo", "undo"]

@@ -164,6 +164,23 @@ FR = {
     "This page cannot be opened directly.": "Cette page ne s’ouvre pas directement.",
 }
 
+# Issue 22, safe hands and fast hands: confirmations, undo of a ban, the last reason, tabs.
+FR.update({
+    "Confirm": "Confirmer", "Cancel": "Annuler", "Nothing was done: confirm first.": "Rien n’a été fait : confirmez d’abord.",
+    "Ban %(author)s?": "Bannir %(author)s ?", "Erase %(author)s for good?": "Effacer définitivement %(author)s ?",
+    "Lock this thread now? Readers can no longer comment.":
+        "Fermer ce fil maintenant ? Les lecteurs ne pourront plus commenter.",
+    "This window closes the thread now. Readers can no longer comment. Apply it?":
+        "Cette durée ferme le fil maintenant. Les lecteurs ne pourront plus commenter. L’appliquer ?",
+    "Close the thread": "Fermer le fil",
+    ("Ban undone: %(num)s comment restored.", "Ban undone: %(num)s comments restored."):
+        ("Bannissement annulé : %(num)s commentaire rétabli.", "Bannissement annulé : %(num)s commentaires rétablis."),
+    "author banned": "auteur banni", "reject with your last reason": "refuser avec votre dernier motif",
+    "ban the author (asks first: Enter cancels)": "bannir l’auteur (demande d’abord : Entrée annule)",
+    "reject the selected cards with your last reason": "refuser les cartes sélectionnées avec votre dernier motif",
+    "switch tab (outside the reject panel)": "changer d’onglet (hors du panneau de refus)",
+})
+
 if __name__ == "__main__":
     path = Path(__file__).parent / "fr" / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as handle:
