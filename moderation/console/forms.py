@@ -21,7 +21,6 @@ from moderation.config import REJECT_REASONS
 from moderation.text import InvalidText, clean_text
 
 
-
 def positive_id(raw: str | None) -> int | None:
     """A comment or log entry id from a form or a query string, or None if it is not one.
 

@@ -330,7 +330,8 @@ def last_undoable_ban(session: Session, actor: str, now: datetime, window: timed
     if entry.action != "ban":
         ban_id = (entry.details or {}).get("ban") if entry.action == "reject" else None
         entry = session.get(AuditEntry, ban_id) if isinstance(ban_id, int) else None
-    if entry is None or entry.action != "ban" or entry.author_id is None or bans.find_ban(session, entry.author_id) is None:
+    if entry is None or entry.action != "ban" or entry.author_id is None \
+            or bans.find_ban(session, entry.author_id) is None:
         return None
     return entry
 

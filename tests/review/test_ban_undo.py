@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from moderation.audit.models import AuditEntry
 from moderation.articles.models import Article
+from moderation.audit.models import AuditEntry
 from moderation.comments.models import APPROVED, PENDING, REJECTED, Comment
 from moderation.errors import Conflict
 from moderation.events.models import DomainEvent
@@ -27,7 +27,8 @@ def _ban(runtime, author_id="troll", actor="user:alice@example.ch"):
 
 def _statuses(runtime, ids):
     with runtime.db.transaction(write=False) as session:
-        return {c.id: (c.status, c.awaiting_review) for c in session.scalars(select(Comment).where(Comment.id.in_(ids)))}
+        comments = session.scalars(select(Comment).where(Comment.id.in_(ids)))
+        return {c.id: (c.status, c.awaiting_review) for c in comments}
 
 
 def test_undo_of_a_ban_lifts_it_and_restores_every_comment_it_rejected(runtime, clock):

@@ -166,7 +166,8 @@ FR = {
 
 # Issue 22, safe hands and fast hands: confirmations, undo of a ban, the last reason, tabs.
 FR.update({
-    "Confirm": "Confirmer", "Cancel": "Annuler", "Nothing was done: confirm first.": "Rien n’a été fait : confirmez d’abord.",
+    "Confirm": "Confirmer", "Cancel": "Annuler",
+    "Nothing was done: confirm first.": "Rien n’a été fait : confirmez d’abord.",
     "Ban %(author)s?": "Bannir %(author)s ?", "Erase %(author)s for good?": "Effacer définitivement %(author)s ?",
     "Lock this thread now? Readers can no longer comment.":
         "Fermer ce fil maintenant ? Les lecteurs ne pourront plus commenter.",
