@@ -146,12 +146,17 @@ def comment_card(session: Session, policy: ClosingPolicy, now: datetime,
     return review.decorate(session, [comment], policy, now)[0], parent
 
 
+RECENT_ACTIONS = 500  # how far back the last reason is looked for: a bounded read per queue page
+
+
 def last_reject_reason(session: Session, actor: str, known: tuple[str, ...]) -> str | None:
     """The reason code of the person's latest rejection with one of the ``known`` reasons (a
-    ban's rejections and API reasons skipped), read from the audit log (its actor index)."""
-    for reason in session.scalars(select(AuditEntry.reason).where(AuditEntry.actor == actor,
-                                                                  AuditEntry.action == "reject")
-                                  .order_by(AuditEntry.id.desc()).limit(20)):
+    ban's rejections and API reasons skipped) among their last RECENT_ACTIONS entries of the
+    audit log (read backwards on its actor index, so its cost never grows with the log)."""
+    recent = select(AuditEntry.id, AuditEntry.action, AuditEntry.reason).where(AuditEntry.actor == actor) \
+        .order_by(AuditEntry.id.desc()).limit(RECENT_ACTIONS).subquery()
+    for reason in session.scalars(select(recent.c.reason).where(recent.c.action == "reject")
+                                  .order_by(recent.c.id.desc())):
         code = (reason or "").split(":", 1)[0]
         if code in known:
             return code
