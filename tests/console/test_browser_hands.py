@@ -195,3 +195,39 @@ def test_lock_and_a_closing_window_ask_first_with_cancel_as_default(live, page):
     page.locator(".confirm-page [data-confirm-ok]").click()
     page.wait_for_url(re.compile(rf".*/console/articles/{article}$"))
     assert not is_open()
+
+
+def test_erase_asks_first_with_cancel_as_default(live, page):  # noqa: F811
+    from playwright.sync_api import expect
+
+    from moderation.accounts import service as accounts
+    from moderation.comments.models import Comment
+
+    with live.runtime.db.transaction() as session:
+        accounts.create_account(session, "root@example.ch", "Root", "admin", live.runtime.now(), password=PASSWORD)
+    article = make_article(live.runtime, "a-1")
+    [comment] = scored_comments(live.runtime, article, ["Mon adresse est 3 rue des Alpes."], author_id="gone")
+    page.goto(f"{live.url}/console/login")
+    page.locator("input[name=email]").fill("root@example.ch")
+    page.locator("input[name=password]").fill(PASSWORD)
+    page.locator("form button[type=submit]").click()
+    page.wait_for_url(f"{live.url}/console/queue")
+    page.goto(f"{live.url}/console/author?id=gone")
+    page.locator("details.erase > summary").click()
+    page.locator("#erase-confirm").fill("gone")
+    page.keyboard.press("Enter")  # submits the form: the dialog asks, Cancel focused
+    dialog = page.locator("#confirm-dialog")
+    expect(dialog).to_be_visible()
+    expect(dialog.locator("[data-confirm-cancel]")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(dialog).to_be_hidden()
+
+    def erased():
+        with live.runtime.db.transaction(write=False) as session:
+            return session.get(Comment, comment).erased_at is not None
+
+    assert not erased()
+    page.locator("details.erase button[type=submit]").click()
+    dialog.locator("[data-confirm-ok]").click()
+    page.wait_for_url(re.compile(r".*/console/author\?id=gone$"))
+    assert erased()
