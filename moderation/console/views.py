@@ -443,6 +443,9 @@ def undo():
     if undone_ban is not None and not message:
         done = ngettext("Ban undone: %(num)s comment restored.", "Ban undone: %(num)s comments restored.",
                         len(undone_ban.restored))
+        if undone_ban.kept:  # decided by someone since: left as they are
+            done += " " + ngettext("%(num)s changed since the ban was left as it is.",
+                                   "%(num)s changed since the ban were left as they are.", len(undone_ban.kept))
         if not wants_fragment():
             flash(done)
             return _back_to_queue()

@@ -110,3 +110,19 @@ def test_undo_on_a_card_the_ban_rejected_undoes_the_whole_ban(console, runtime, 
     with runtime.db.transaction(write=False) as session:
         assert bans.find_ban(session, "troll") is None
     assert _actions(runtime)[-3:] == ["unban", "undo", "undo"]
+
+
+def test_undo_of_a_ban_says_which_comments_it_left(console, runtime, clock):
+    from moderation.review import service as review
+
+    article = make_article(runtime, "a-1")
+    first, second = (make_comment(runtime, article, author_id="troll").id for _ in range(2))
+    console.post("/console/authors/ban", {"author_id": "troll", "reject_waiting": "y", "confirmed": "1"}, htmx=True)
+    with runtime.db.transaction() as session:
+        review.decide(session, second, "approve", "user:bob@example.ch", None, runtime.now(), expected_status="rejected")
+    with runtime.db.transaction() as session:  # Alice's own last action is still the ban's
+        assert review.last_undoable_ban(session, "user:alice@example.ch", runtime.now(),
+                                        timedelta(seconds=30)) is not None
+    html = console.post("/console/undo", {}, htmx=True).get_data(as_text=True)
+    assert "Ban undone: 1 comment restored. 1 changed since the ban was left as it is." in html
+    assert f'id="card-{first}"' in html and f'id="card-{second}"' not in html

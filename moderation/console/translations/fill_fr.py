@@ -176,6 +176,9 @@ FR.update({
     "Close the thread": "Fermer le fil",
     ("Ban undone: %(num)s comment restored.", "Ban undone: %(num)s comments restored."):
         ("Bannissement annulé : %(num)s commentaire rétabli.", "Bannissement annulé : %(num)s commentaires rétablis."),
+    ("%(num)s changed since the ban was left as it is.", "%(num)s changed since the ban were left as they are."):
+        ("%(num)s, modifié depuis le bannissement, est resté tel quel.",
+         "%(num)s, modifiés depuis le bannissement, sont restés tels quels."),
     "author banned": "auteur banni", "reject with your last reason": "refuser avec votre dernier motif",
     "ban the author (asks first: Enter cancels)": "bannir l’auteur (demande d’abord : Entrée annule)",
     "reject the selected cards with your last reason": "refuser les cartes sélectionnées avec votre dernier motif",
