@@ -119,7 +119,8 @@ def test_undo_of_a_ban_says_which_comments_it_left(console, runtime, clock):
     first, second = (make_comment(runtime, article, author_id="troll").id for _ in range(2))
     console.post("/console/authors/ban", {"author_id": "troll", "reject_waiting": "y", "confirmed": "1"}, htmx=True)
     with runtime.db.transaction() as session:
-        review.decide(session, second, "approve", "user:bob@example.ch", None, runtime.now(), expected_status="rejected")
+        review.decide(session, second, "approve", "user:bob@example.ch", None, runtime.now(),
+                      expected_status="rejected")
     with runtime.db.transaction() as session:  # Alice's own last action is still the ban's
         assert review.last_undoable_ban(session, "user:alice@example.ch", runtime.now(),
                                         timedelta(seconds=30)) is not None
