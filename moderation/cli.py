@@ -543,6 +543,55 @@ def model_report(since: str | None, language: str | None, as_json: bool) -> None
         click.echo(render(result))
 
 
+@model.command("evaluate")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help='Exactly one JSON object: {"results": [...]}.')
+@friendly
+def model_evaluate(file: str, as_json: bool) -> None:
+    """Score a labelled CSV (text,label,language) with every model covering each row's language.
+
+    Prints n, ROC AUC, average precision and macro F1 at the model's threshold, per model and
+    language: the current house model, and the transformer model(s) of [scoring] when their
+    weights are on this machine (nothing is downloaded).
+    """
+    import dataclasses
+    import json
+
+    from moderation.house.evaluate import Row, evaluate, house_candidate, render, transformer_candidate
+    from moderation.house.service import current
+    from moderation.labels.importer import LabelImportError, labelled_rows
+    from moderation.scoring.router import build_scorer
+
+    try:
+        with open(file, "rb") as stream:
+            rows = [Row(text, label, language) for _line, text, label, language in labelled_rows(stream)]
+    except LabelImportError as exc:
+        click.echo(f"moderation: {file} {exc}", err=True)
+        sys.exit(1)
+    settings = _settings()
+    runtime = _runtime()
+    candidates = []
+    with runtime.db.transaction(write=False) as session:
+        house = current(session)
+    if house is not None:
+        candidates.append(house_candidate(house.name, house.model))
+    else:
+        click.echo("moderation: no house model yet (moderation house-model train)", err=True)
+    if settings.scoring.backend != "none":
+        # Never a download from here: an evaluation must not wait on the network.
+        scorer = build_scorer(dataclasses.replace(settings.scoring, allow_download=False))
+        try:
+            scorer.load()
+            candidates.append(transformer_candidate(scorer))
+        except Exception as exc:
+            click.echo(f"moderation: the transformer model is not evaluated, it cannot load: {exc}", err=True)
+    results = evaluate(rows, candidates)
+    if as_json:
+        click.echo(json.dumps({"results": results}, ensure_ascii=False))
+    else:
+        click.echo(render(results))
+
+
 @main.group()
 def labels() -> None:
     """Labelled text: what a model learns from and is measured on."""

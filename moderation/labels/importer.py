@@ -76,8 +76,11 @@ def _key(text: str, language: str) -> str:
     return "sha256:" + hashlib.sha256(f"{language}\n{text}".encode("utf-8")).hexdigest()
 
 
-def _rows(stream: BinaryIO) -> Iterator[tuple[int, str, int, str]]:
-    """(line, text, label, language) of each valid row; the first bad one raises."""
+def labelled_rows(stream: BinaryIO) -> Iterator[tuple[int, str, int, str]]:
+    """(line, text, label, language) of each valid row; the first bad one raises.
+
+    Also what `moderation model evaluate` reads: one format for labelled files.
+    """
     reader = csv.reader(_decoded(stream))
     try:
         header = next(reader, None)
@@ -129,7 +132,7 @@ def import_labels(session: Session, stream: BinaryIO, *, source: str, now: datet
         duplicates += len(batch) - len(new)
         batch.clear()
 
-    for _line, text, label, language in _rows(stream):
+    for _line, text, label, language in labelled_rows(stream):
         token = _key(text, language)
         if token in batch:
             duplicates += 1
