@@ -20,8 +20,9 @@ ACTION = validate.OneOf(["approve", "reject"])
 
 
 class QueueArgs(PageArgs):
-    order = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest", "toxicity"]),
-                          metadata={"description": "Ignored when a cursor is given: the cursor continues its order"})
+    order = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest", "toxicity", "house"]),
+                          metadata={"description": "house: the house model's score, most likely rejected first. "
+                                                   "Ignored when a cursor is given: the cursor continues its order"})
     cursor = QUEUE_CURSORS.field()
     article_id = fields.String(load_default=None, validate=ARTICLE_ID)
     language = fields.String(load_default=None, validate=[validate.Length(min=2, max=8), NO_NUL])
