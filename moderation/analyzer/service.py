@@ -312,7 +312,8 @@ def _house_answer(house, request: AnalyzeRequest, language: str, shown: list[str
         scores[requested.attribute] = {"summaryScore": {"value": value, "type": PROBABILITY}}
         if request.span_annotations:
             scores[requested.attribute]["spanScores"] = [
-                {"begin": 0, "end": utf16_offsets(request.original)[-1], "score": {"value": value, "type": PROBABILITY}}]
+                {"begin": 0, "end": utf16_offsets(request.original)[-1],
+                 "score": {"value": value, "type": PROBABILITY}}]
     return _answer(request, scores, shown, house.name, detected=detected, language=language)
 
 

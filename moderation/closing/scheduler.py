@@ -171,8 +171,8 @@ class ClosingScheduler:
     def _plan_house_training(self) -> None:
         train_hour = self.runtime.settings.house.train_hour
         if train_hour >= 0:
-            self.scheduler.add_job(self.run_house_training, CronTrigger(hour=train_hour, minute=0, timezone=timezone.utc),
-                                   id=HOUSE_JOB, replace_existing=True)
+            trigger = CronTrigger(hour=train_hour, minute=0, timezone=timezone.utc)
+            self.scheduler.add_job(self.run_house_training, trigger, id=HOUSE_JOB, replace_existing=True)
 
     def run_house_training(self):
         """Train the house model and promote it if it beats the current one, if this process leads.

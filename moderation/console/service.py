@@ -13,8 +13,8 @@ from moderation.accounts.models import Account
 from moderation.articles import service as articles
 from moderation.articles.models import Article
 from moderation.closing.policy import ClosingPolicy
-from moderation.house import service as house
 from moderation.comments.models import APPROVED, REJECTED, STATUSES, Comment
+from moderation.house import service as house
 from moderation.review import bans
 from moderation.review import service as review
 from moderation.review.models import BannedAuthor, Report

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from moderation.audit.models import AuditEntry
 from moderation.closing.scheduler import ClosingScheduler
+from moderation.comments.models import Comment
 from moderation.errors import Conflict
 from moderation.house import jobs
 from moderation.house import service as house
@@ -15,7 +16,6 @@ from moderation.house.models import CANDIDATE, CURRENT, RETIRED, HouseModelVersi
 from moderation.leader import Leadership
 from moderation.review import service as review
 from moderation.review import state
-from moderation.comments.models import Comment
 from tests.factories import make_article, make_comment
 from tests.house.conftest import generated, store_labels
 
