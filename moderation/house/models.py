@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Index, Integer, LargeBinary, String
+from sqlalchemy import JSON, Float, Index, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from moderation.db import Base, BigId, UTCDateTime
@@ -32,7 +32,7 @@ class HouseModelVersion(Base):
     # The held-out slice: {"n", "roc_auc", "average_precision", "f1_macro", "by_language": {...},
     # "current": the same for the model that was current when it was trained, or null}.
     evaluation: Mapped[dict[str, Any]] = mapped_column(JSON)
-    threshold: Mapped[float] = mapped_column()
+    threshold: Mapped[float] = mapped_column(Float)
     model: Mapped[bytes] = mapped_column(LargeBinary)
     state: Mapped[str] = mapped_column(String(16))
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
