@@ -66,6 +66,8 @@ class QueueItemOut(Schema):
     scoring = fields.Nested(ScoringStateOut, required=True)
     language = fields.Function(lambda item: item.comment.language, allow_none=True, metadata={"type": "string"})
     model = fields.String(allow_none=True, metadata={"description": "The model that scored it ([scoring.models])"})
+    house_model = fields.String(allow_none=True, metadata={
+        "description": "The house model whose score is scores.house (e.g. house-v3); null: none was current"})
     language_covered = fields.Boolean(allow_none=True, metadata={
         "description": "false: no configured model covers the comment's language (never auto-approved)"})
     flagged_words = fields.List(fields.String(), required=True)

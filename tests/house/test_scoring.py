@@ -131,3 +131,19 @@ def test_the_model_report_compares_the_house_score_with_the_transformer_per_lang
     group = report["groups"][0]
     assert group["model"] == "fake" and {"toxicity", "house"} <= set(group["classes"])
     assert group["classes"]["house"]["roc_auc"] == 1.0
+
+
+def test_the_api_queue_orders_by_house_and_names_the_house_model(trained, client):
+    from tests.factories import headers, make_key
+
+    runtime = trained
+    article = make_article(runtime)
+    kind, rude = (make_comment(runtime, article, body=body).id for body in (KIND, RUDE))
+    _score_all(runtime)
+    key = make_key(runtime, "moderator")
+    response = client.get("/api/v1/moderation/queue?order=house&limit=1", headers=headers(key))
+    assert response.status_code == 200, response.json
+    [item] = response.json["items"]
+    assert item["comment"]["id"] == rude and item["house_model"] == "house-v1" and "house" in item["scores"]
+    following = client.get(f"/api/v1/moderation/queue?cursor={response.json['next_cursor']}", headers=headers(key))
+    assert [i["comment"]["id"] for i in following.json["items"]] == [kind]
