@@ -8,8 +8,8 @@ import pytest
 
 from moderation.house import jobs
 from tests.console.conftest import PASSWORD
-from tests.console.test_browser import WAIT, browser, card, live, page, scored_comments  # noqa: F401
 from tests.console.live import log_in
+from tests.console.test_browser import WAIT, browser, card, live, page, scored_comments  # noqa: F401
 from tests.factories import make_article
 from tests.house.conftest import generated, store_labels
 
