@@ -622,5 +622,83 @@ def labels_import(file: str, source: str | None) -> None:
                f"{result.duplicates} already there")
 
 
+
+# --- the house model (issue 23) ----------------------------------------------------------
+
+@main.group("house-model")
+def house_model() -> None:
+    """The house model: trained on the desk's own labels, versioned in the database."""
+
+
+def _cli_actor() -> str:
+    import getpass
+
+    return f"cli:{getpass.getuser()}"
+
+
+@house_model.command("train")
+@click.option("--json", "as_json", is_flag=True, help="What happened, as JSON.")
+@friendly
+def house_model_train(as_json: bool) -> None:
+    """Train on every label; promote the new model only if it beats the current one on the newest labels."""
+    from moderation.house import jobs
+
+    outcome = jobs.train(_runtime(), who=_cli_actor())
+    if as_json:
+        import json
+
+        click.echo(json.dumps(outcome.as_dict(), indent=2))
+        return
+    if not outcome.trained:
+        click.echo(f"not trained: {outcome.reason}")
+        return
+    evaluation = outcome.evaluation or {}
+    click.echo(f"trained house-v{outcome.version}: held-out n={evaluation.get('n')} "
+               f"ROC AUC={evaluation.get('roc_auc')} AP={evaluation.get('average_precision')} "
+               f"macro F1={evaluation.get('f1_macro')}")
+    click.echo(("promoted: " if outcome.promoted else "not promoted: ") + outcome.reason)
+
+
+@house_model.command("list")
+@friendly
+def house_model_list() -> None:
+    """Every version, newest first: state, labels, held-out evaluation."""
+    from moderation.house.service import list_versions, model_name
+
+    runtime = _runtime()
+    with runtime.db.transaction(write=False) as session:
+        for row in list_versions(session):
+            evaluation = row.evaluation or {}
+            click.echo(f"{model_name(row.version)}\t{row.state}\tcreated {row.created_at.isoformat()} by "
+                       f"{row.created_by}\tlabels {row.trained_on.get('labels')}\theld-out n={evaluation.get('n')} "
+                       f"AUC={evaluation.get('roc_auc')} AP={evaluation.get('average_precision')} "
+                       f"F1={evaluation.get('f1_macro')}")
+
+
+@house_model.command("promote")
+@click.argument("version", type=int)
+@friendly
+def house_model_promote(version: int) -> None:
+    """Make VERSION the current model (whatever its evaluation)."""
+    from moderation.house.service import model_name, promote
+
+    runtime = _runtime()
+    with runtime.db.transaction() as session:
+        promote(session, version, _cli_actor(), runtime.now())
+    click.echo(f"{model_name(version)} is now the current model")
+
+
+@house_model.command("rollback")
+@friendly
+def house_model_rollback() -> None:
+    """Go back to the model that was current before the current one."""
+    from moderation.house.service import model_name, rollback
+
+    runtime = _runtime()
+    with runtime.db.transaction() as session:
+        row = rollback(session, _cli_actor(), runtime.now())
+        version = row.version
+    click.echo(f"rolled back: {model_name(version)} is now the current model")
+
 if __name__ == "__main__":  # pragma: no cover
     main()

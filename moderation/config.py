@@ -409,6 +409,9 @@ class AnalyzerSettings:
     socket_path: str = ""
     public_url: str = ""
     max_batch_parts: int = 100
+    # Languages the transformer does not cover are answered with the house model's score
+    # (issue 23), when one is current; off, they are answered as before.
+    house_for_uncovered: bool = False
 
     def validate(self) -> None:
         if self.max_wait_ms < 0:
@@ -420,6 +423,27 @@ class AnalyzerSettings:
         if self.public_url and not re.match(r"^https?://[^/\s?#]+(/[^\s?#]*)?$", self.public_url):
             raise ConfigError(f"analyzer.public_url: {self.public_url!r} is not a URL like "
                               "https://moderation.example.ch (no query or fragment)")
+
+
+@dataclass(frozen=True)
+class HouseSettings:
+    """The house model (issue 23): trained on the desk's own labels, scored beside the transformer."""
+
+    # Score every comment with the current house model (when there is one) in the scoring worker.
+    score: bool = True
+    # The leader retrains nightly at this hour (UTC); a negative hour turns the job off.
+    train_hour: int = 3
+    # The newest share of the labels, time-ordered, held out to compare the new model with the current one.
+    holdout_fraction: float = 0.15
+    # Fewer labels than this: no training (a model of a few labels learns their words, not the desk's rules).
+    min_labels: int = 50
+
+    def validate(self) -> None:
+        if not -1 <= self.train_hour <= 23:
+            raise ConfigError("house.train_hour: must be an hour 0-23, or -1 (no nightly training)")
+        if not 0 < self.holdout_fraction < 1:
+            raise ConfigError("house.holdout_fraction: must be between 0 and 1")
+        _positive("house.min_labels", self.min_labels)
 
 
 @dataclass(frozen=True)
@@ -462,6 +486,7 @@ class Settings:
     analyzer: AnalyzerSettings = field(default_factory=AnalyzerSettings)
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
     public: PublicSettings = field(default_factory=PublicSettings)
+    house: HouseSettings = field(default_factory=HouseSettings)
 
     def validate(self) -> "Settings":
         for section in dataclasses.fields(self):

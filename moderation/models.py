@@ -6,6 +6,7 @@ from moderation.auth.models import ApiKey
 from moderation.closing.models import QuietHoursState
 from moderation.comments.models import Comment
 from moderation.events.models import DomainEvent
+from moderation.house.models import HouseModelVersion
 from moderation.labels.models import ModelLabel
 from moderation.review.models import BannedAuthor, Report
 from moderation.scoring.models import CommentScore
@@ -13,4 +14,5 @@ from moderation.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookE
 
 __all__ = ["Account", "ConsoleSecret", "ConsoleSession", "LoginFailure", "Article", "AuditEntry", "AuditRedaction",
            "ApiKey", "Comment", "BannedAuthor", "Report", "CommentScore", "DomainEvent", "WebhookEndpoint",
-           "WebhookDelivery", "WebhookAttempt", "WebhookFanout", "ModelLabel", "QuietHoursState"]
+           "WebhookDelivery", "WebhookAttempt", "WebhookFanout", "ModelLabel", "QuietHoursState",
+           "HouseModelVersion"]

@@ -342,7 +342,7 @@ class CursorCodec:
 
 THREAD_CURSORS = CursorCodec("thread", {"c": (datetime, int)})
 QUEUE_CURSORS = CursorCodec("queue", {"oldest": (datetime, int), "newest": (datetime, int),
-                                      "toxicity": (float, datetime, int)})
+                                      "toxicity": (float, datetime, int), "house": (float, datetime, int)})
 LOG_CURSORS = CursorCodec("log", {"log": (int,)})
 DELIVERY_CURSORS = CursorCodec("deliveries", {"deliveries": (int,)})
 ATTEMPT_CURSORS = CursorCodec("attempts", {"attempts": (int,)})

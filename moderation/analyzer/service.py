@@ -245,13 +245,21 @@ def _language(settings: Settings, languages: list[str]) -> list[str]:
     return [] if settings.analyzer.detect_languages else languages
 
 
-def analyze(analyzer, coverage: ModelRouter, settings: Settings, request: AnalyzeRequest) -> dict[str, Any]:
-    """Perspective's AnalyzeCommentResponse, plus "model": the model that scored the text."""
+def analyze(analyzer, coverage: ModelRouter, settings: Settings, request: AnalyzeRequest,
+            house=None) -> dict[str, Any]:
+    """Perspective's AnalyzeCommentResponse, plus "model": the model that scored the text.
+
+    ``house``: the current house model (house/service.CurrentModel), given when ``[analyzer]
+    house_for_uncovered`` is on; a text in a language no transformer covers is then answered
+    with its score instead of being refused.
+    """
     languages = _language(settings, request.languages)
     # The languages answered: the request's as it spelled them ("en-US"), else the one detected.
     shown = request.requested_languages if languages else []
     first = request.attributes[0].attribute if request.attributes else None  # None: all dropped
     if any(not coverage.covers(language) for language in languages):
+        if house is not None:
+            return _house_answer(house, request, languages[0], shown, detected=False)
         if request.drop_unsupported:
             return _answer(request, {}, shown, NO_MODEL)  # no model has any attribute in every language
         raise language_not_supported(first, shown)  # refused before any work
@@ -262,6 +270,9 @@ def analyze(analyzer, coverage: ModelRouter, settings: Settings, request: Analyz
     if not result["covered"]:
         if not languages and result["language"] is None:
             raise language_not_detected()
+        if house is not None:
+            return _house_answer(house, request, result["language"], shown or [result["language"]],
+                                 detected=not languages)
         if request.drop_unsupported:
             return _answer(request, {}, shown or [result["language"]], result["model"], detected=not languages,
                            language=result["language"])
@@ -283,6 +294,27 @@ def analyze(analyzer, coverage: ModelRouter, settings: Settings, request: Analyz
             scores[requested.attribute]["spanScores"] = _span_scores(spans, results[1:], offsets, label, value)
     return _answer(request, scores, shown or [result["language"]], result["model"], detected=not languages,
                    language=result["language"])
+
+
+def _house_answer(house, request: AnalyzeRequest, language: str, shown: list[str], *,
+                  detected: bool) -> dict[str, Any]:
+    """Every requested attribute answered with the house model's score of the text.
+
+    The house model predicts one thing, whether the desk would reject the comment, so each
+    attribute gets that same probability (its threshold still applies); its one span is the
+    whole text. "model" names the house model's version.
+    """
+    value = float(house.model.score([request.text], [language])[0])
+    scores: dict[str, Any] = {}
+    for requested in request.attributes:
+        if requested.threshold is not None and value < requested.threshold:
+            continue
+        scores[requested.attribute] = {"summaryScore": {"value": value, "type": PROBABILITY}}
+        if request.span_annotations:
+            scores[requested.attribute]["spanScores"] = [
+                {"begin": 0, "end": utf16_offsets(request.original)[-1],
+                 "score": {"value": value, "type": PROBABILITY}}]
+    return _answer(request, scores, shown, house.name, detected=detected, language=language)
 
 
 def _answer(request: AnalyzeRequest, scores: dict[str, Any], languages: list[str], model: str, *,

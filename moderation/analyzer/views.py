@@ -83,7 +83,18 @@ def analyze():
     _authenticate()
     rt = runtime()
     parsed = service.parse_analyze(_body())
-    return jsonify(service.analyze(analyzer_for(rt), _coverage(), rt.settings, parsed))
+    return jsonify(service.analyze(analyzer_for(rt), _coverage(), rt.settings, parsed, house=_house(rt)))
+
+
+def _house(rt):
+    """The current house model when [analyzer] house_for_uncovered is on (one indexed lookup;
+    the model itself is cached per version in this process)."""
+    if not rt.settings.analyzer.house_for_uncovered:
+        return None
+    from moderation.house import service as house
+
+    with rt.db.transaction(write=False) as session:
+        return house.current(session)
 
 
 @bp.post("/v1alpha1/comments:suggestscore")

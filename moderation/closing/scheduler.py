@@ -23,11 +23,13 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from moderation.clock import utc_iso
 from moderation.closing import jobs
+from moderation.house import jobs as house_jobs
 from moderation.leader import Leadership
 from moderation.metrics import SCHEDULER_LAST_RUN, THREADS_LOCKED
 from moderation.runtime import Runtime
@@ -39,6 +41,8 @@ SWEEP_JOB, DEADLINE_JOB, LEADERSHIP_JOB = "closing-sweep", "closing-next-deadlin
 QUIET_JOB = "closing-quiet-hours"
 # The outbox is pruned by the leader too, so that it stays bounded where no delivery worker runs.
 PRUNE_JOB, PRUNE_EVERY_SECONDS = "outbox-prune", 3600
+# The house model (issue 23) is retrained nightly by the leader, at [house] train_hour (UTC).
+HOUSE_JOB = "house-model-training"
 # Also how often the leader re-reads the nearest deadline: an article registered through
 # another process (another gunicorn worker or instance) gets its one-off job within this.
 LEADERSHIP_CHECK_SECONDS = 2
@@ -69,6 +73,7 @@ class ClosingScheduler:
                                id=LEADERSHIP_JOB, replace_existing=True)
         self.scheduler.add_job(self.run_prune, IntervalTrigger(seconds=PRUNE_EVERY_SECONDS), id=PRUNE_JOB,
                                replace_existing=True)
+        self._plan_house_training()
         self.scheduler.start()
         self.runtime.scheduler = self
 
@@ -162,6 +167,29 @@ class ClosingScheduler:
         except Exception as exc:
             log.warning("pruning the outbox failed; the next run retries: %s", type(exc).__name__)
             return 0
+
+    def _plan_house_training(self) -> None:
+        train_hour = self.runtime.settings.house.train_hour
+        if train_hour >= 0:
+            trigger = CronTrigger(hour=train_hour, minute=0, timezone=timezone.utc)
+            self.scheduler.add_job(self.run_house_training, trigger, id=HOUSE_JOB, replace_existing=True)
+
+    def run_house_training(self):
+        """Train the house model and promote it if it beats the current one, if this process leads.
+
+        Returns the outcome (service.TrainingOutcome), or None when another process leads or
+        the training failed (logged; the next night retries).
+        """
+        if not self._is_leader():
+            return None
+        try:
+            outcome = house_jobs.train(self.runtime)
+        except Exception as exc:
+            log.exception("house model training failed; the next night retries: %s", type(exc).__name__)
+            return None
+        log.info("house model training: %s%s", "promoted " if outcome.promoted else "",
+                 outcome.reason if outcome.version is None else f"house-v{outcome.version}: {outcome.reason}")
+        return outcome
 
     def replan(self) -> None:
         """Schedule the one-off job at the nearest deadline of a thread still open."""

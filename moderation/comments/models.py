@@ -43,6 +43,8 @@ class Comment(Base):
     toxicity: Mapped[float | None] = mapped_column(Float)
     # Keyset pagination needs a total order without NULLs: toxicity, or -1 while unscored.
     sort_toxicity: Mapped[float] = mapped_column(Float, default=-1.0)
+    # The same for the house model's score (issue 23): house, or -1 while it gave none.
+    sort_house: Mapped[float] = mapped_column(Float, default=-1.0, server_default=text("-1"))
     scored_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # A scoring worker's lease on this comment (see scoring/worker.py).
     claimed_by: Mapped[str | None] = mapped_column(String(64))
@@ -70,6 +72,8 @@ class Comment(Base):
         Index("ix_comments_queue_time", "created_at", "id",
               sqlite_where=text("awaiting_review = 1"), postgresql_where=text("awaiting_review")),
         Index("ix_comments_queue_toxicity", "sort_toxicity", "created_at", "id",
+              sqlite_where=text("awaiting_review = 1"), postgresql_where=text("awaiting_review")),
+        Index("ix_comments_queue_house", "sort_house", "created_at", "id",
               sqlite_where=text("awaiting_review = 1"), postgresql_where=text("awaiting_review")),
         Index("ix_comments_queue_article", "article_id", "created_at", "id",
               sqlite_where=text("awaiting_review = 1"), postgresql_where=text("awaiting_review")),

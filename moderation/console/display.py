@@ -53,6 +53,7 @@ def _score_labels() -> dict[str, str]:
         "toxicity": gettext("toxicity"), "severe_toxicity": gettext("severe toxicity"),
         "obscene": gettext("obscene"), "identity_attack": gettext("identity attack"),
         "insult": gettext("insult"), "threat": gettext("threat"), "sexual_explicit": gettext("sexually explicit"),
+        "house": gettext("house model"),
     }
 
 
@@ -65,7 +66,8 @@ def score_rows(scores: dict[str, float | None] | None) -> list[tuple[str, str, f
 
 
 def highest(scores: dict[str, float | None] | None) -> tuple[str, float] | None:
-    given = {k: v for k, v in (scores or {}).items() if v is not None}
+    """The transformer's highest class (the house model's score has its own row)."""
+    given = {k: v for k, v in (scores or {}).items() if v is not None and k != "house"}
     if not given:
         return None
     key = max(given, key=lambda k: (given[k], k))
@@ -113,18 +115,25 @@ def time_left(closes_at: datetime, is_open: bool, now: datetime) -> str:
     return gettext("closes in %(left)s", left=duration((closes_at - now).total_seconds()))
 
 
-def highlight(body: str, banned: WordList, suspect: WordList) -> Markup:
-    """The body as text, with banned and suspect words wrapped in <mark>."""
+def highlight(body: str, banned: WordList, suspect: WordList, house_why: list[dict] | None = None) -> Markup:
+    """The body as text, with banned and suspect words wrapped in <mark>, and the words that
+    pushed the house model's score up (issue 23) where no such word is."""
     marks = [(start, end, "banned") for start, end in banned.spans(body)]
     taken = [(s, e) for s, e, _ in marks]
     marks += [(start, end, "suspect") for start, end in suspect.spans(body)
               if not any(s < end and start < e for s, e in taken)]
+    taken = [(s, e) for s, e, _ in marks]
+    for reason in house_why or ():
+        marks += [(start, end, "house") for start, end in reason["spans"]
+                  if 0 <= start < end <= len(body) and not any(s < end and start < e for s, e in taken)]
     marks.sort()
     out, position = [], 0
+    titles = {"banned": gettext("banned word"), "suspect": gettext("suspect word"),
+              "house": gettext("pushed the house model's score up")}
     for start, end, kind in marks:
         if start < position:
             continue
-        title = gettext("banned word") if kind == "banned" else gettext("suspect word")
+        title = titles[kind]
         out.append(escape(body[position:start]))
         out.append(Markup('<mark class="{}" title="{}">{}</mark>').format(kind, title, body[start:end]))
         position = end

@@ -15,12 +15,13 @@ from moderation.articles.models import Article
 from moderation.audit.models import AuditEntry
 from moderation.closing.policy import ClosingPolicy
 from moderation.comments.models import APPROVED, REJECTED, STATUSES, Comment
+from moderation.house import service as house
 from moderation.review import bans
 from moderation.review import service as review
 from moderation.review.models import BannedAuthor, Report
 
 TABS = ("waiting", "reported", "unscored", "approved", "rejected")
-ORDERS = ("toxicity", "oldest", "newest")
+ORDERS = ("toxicity", "house", "oldest", "newest")
 DECIDED_TABS = {"approved": APPROVED, "rejected": REJECTED}
 # The Approved and Rejected tabs count decisions of the last day.
 RECENT = timedelta(hours=24)
@@ -57,7 +58,7 @@ class QueueView:
 def cursor_types(tab: str, order: str) -> tuple:
     if tab in DECIDED_TABS:
         return (datetime, int)
-    return (float, datetime, int) if order == "toxicity" else (datetime, int)
+    return (float, datetime, int) if order in ("toxicity", "house") else (datetime, int)
 
 
 def queue_view(session: Session, policy: ClosingPolicy, now: datetime, query: QueueQuery) -> QueueView:
@@ -75,6 +76,7 @@ def queue_view(session: Session, policy: ClosingPolicy, now: datetime, query: Qu
         if parent_ids else {}
     authors = {item.comment.author_id for item in items}
     banned = bans.banned_among(session, authors)
+    explain_house_scores(session, items)
     counts = tab_counts(session, now, query, known=None if query.tab in DECIDED_TABS or query.min_toxicity is not None
                         or query.max_toxicity is not None else (page.total, page.total_capped))
     return QueueView(items=items, next_cursor=next_cursor, counts=counts,
@@ -143,7 +145,30 @@ def comment_card(session: Session, policy: ClosingPolicy, now: datetime,
     """One card (after a decision or an undo) and the comment it replies to, if any."""
     comment = review.get_comment(session, comment_id)
     parent = session.get(Comment, comment.parent_id) if comment.parent_id else None
-    return review.decorate(session, [comment], policy, now)[0], parent
+    items = review.decorate(session, [comment], policy, now)
+    explain_house_scores(session, items)
+    return items[0], parent
+
+
+def explain_house_scores(session: Session, items: list[review.QueueItem]) -> None:
+    """Why the house model flags a card: the words that pushed its score up, for highlighting.
+
+    Computed when the page is drawn, not stored: the words are the reader's, and an erased
+    comment must not leave them behind in a table of explanations. Only for the cards whose
+    house score reaches the current model's threshold (the ones a moderator asks "why?" of),
+    and by the current model, which is the one that scored them unless a promotion came
+    between (the card names the model that gave the score).
+    """
+    flagged = [item for item in items if item.comment.body and item.scores
+               and item.scores.get("house") is not None]
+    if not flagged:
+        return
+    current = house.current(session)
+    if current is None:
+        return
+    for item in flagged:
+        if item.scores["house"] >= current.model.threshold:
+            item.house_why = current.model.explain(item.comment.body, item.comment.language)
 
 
 RECENT_ACTIONS = 500  # how far back the last reason is looked for: a bounded read per queue page

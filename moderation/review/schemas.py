@@ -20,8 +20,9 @@ ACTION = validate.OneOf(["approve", "reject"])
 
 
 class QueueArgs(PageArgs):
-    order = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest", "toxicity"]),
-                          metadata={"description": "Ignored when a cursor is given: the cursor continues its order"})
+    order = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest", "toxicity", "house"]),
+                          metadata={"description": "house: the house model's score, most likely rejected first. "
+                                                   "Ignored when a cursor is given: the cursor continues its order"})
     cursor = QUEUE_CURSORS.field()
     article_id = fields.String(load_default=None, validate=ARTICLE_ID)
     language = fields.String(load_default=None, validate=[validate.Length(min=2, max=8), NO_NUL])
@@ -65,6 +66,8 @@ class QueueItemOut(Schema):
     scoring = fields.Nested(ScoringStateOut, required=True)
     language = fields.Function(lambda item: item.comment.language, allow_none=True, metadata={"type": "string"})
     model = fields.String(allow_none=True, metadata={"description": "The model that scored it ([scoring.models])"})
+    house_model = fields.String(allow_none=True, metadata={
+        "description": "The house model whose score is scores.house (e.g. house-v3); null: none was current"})
     language_covered = fields.Boolean(allow_none=True, metadata={
         "description": "false: no configured model covers the comment's language (never auto-approved)"})
     flagged_words = fields.List(fields.String(), required=True)

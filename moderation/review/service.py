@@ -23,7 +23,7 @@ from moderation.review.models import BannedAuthor, Report
 from moderation.scoring.models import CommentScore
 from moderation.webhooks import service as webhooks
 
-ORDERS = ("oldest", "newest", "toxicity")
+ORDERS = ("oldest", "newest", "toxicity", "house")
 
 
 # --- the queue -------------------------------------------------------------------------
@@ -50,6 +50,10 @@ class QueueItem:
     # Issue 16: the model that scored the comment, and False when none covers its language.
     model: str | None = None
     language_covered: bool | None = None
+    # Issue 23: the house model that gave scores["house"], and the words that pushed it up
+    # (house/model.py's explain: word, weight, spans), filled in by the console for its cards.
+    house_model: str | None = None
+    house_why: list[dict] | None = None
 
     @property
     def scoring(self):
@@ -98,6 +102,8 @@ def _keyset(order: str):
     """The ordering columns of each order; each matches one partial index, scanned one way."""
     if order == "toxicity":  # highest first; unscored (-1) last
         return [Comment.sort_toxicity, Comment.created_at, Comment.id], True
+    if order == "house":  # most likely rejected first (issue 23); no house score (-1) last
+        return [Comment.sort_house, Comment.created_at, Comment.id], True
     return [Comment.created_at, Comment.id], order == "newest"
 
 
@@ -154,6 +160,7 @@ def _decorate(session: Session, comments: list[Comment], policy: ClosingPolicy, 
             comment=comment, scores=scored[comment.id].scores if comment.id in scored else None,
             model=scored[comment.id].model if comment.id in scored else None,
             language_covered=scored[comment.id].covered if comment.id in scored else None,
+            house_model=scored[comment.id].house_model if comment.id in scored else None,
             article={"id": article.id, "title": article.title, "url": article.url,
                      "closes_at": policy.closes_at(article),
                      "open": state.open, "locked_at": article.locked_at, "paused": state.paused,

@@ -9,6 +9,7 @@ and erasure. Besides the change itself, each function keeps consistent, in one p
       open_reports    = reports on the comment not cleared by a decision
       awaiting_review = not erased and (pending, or approved with open reports)
       sort_toxicity   = toxicity, or -1 while unscored (keyset paging needs no NULLs)
+      sort_house      = the house model's score (issue 23), or -1 when it gave none
 
 * ``version``: 1 when stored, plus one for every change (decision, report, score, erasure),
   so a moderator's decision can require the version they saw (``expected_version``);
@@ -58,7 +59,7 @@ def initial_state(auto_rejected: bool, now: datetime) -> dict[str, Any]:
     """The state columns of a comment being stored (intake inserts them with the comment)."""
     status = REJECTED if auto_rejected else PENDING
     return {"status": status, "awaiting_review": awaiting_review(status, 0, False), "open_reports": 0,
-            "sort_toxicity": UNSCORED, "version": 1,
+            "sort_toxicity": UNSCORED, "sort_house": UNSCORED, "version": 1,
             "decided_at": now if auto_rejected else None, "decided_by": audit.AUTO if auto_rejected else None}
 
 
@@ -225,6 +226,7 @@ _SET_SCORED = (
     update(Comment.__table__)
     .where(Comment.__table__.c.id == bindparam("comment_id"))
     .values(toxicity=bindparam("toxicity"), sort_toxicity=bindparam("sort_toxicity"),
+            sort_house=bindparam("sort_house"),
             language=bindparam("language"), scored_at=bindparam("scored_at"), claimed_by=None,
             claim_expires_at=None, version=Comment.__table__.c.version + 1)
 )
@@ -240,7 +242,8 @@ def record_scores(session: Session, results: list[ScoreResult], thresholds: Thre
         return
     session.execute(_SET_SCORED, [
         {"comment_id": r.comment_id, "toxicity": r.scores.get("toxicity"),
-         "sort_toxicity": sort_toxicity(r.scores.get("toxicity")), "language": r.language, "scored_at": now}
+         "sort_toxicity": sort_toxicity(r.scores.get("toxicity")), "sort_house": sort_toxicity(r.scores.get("house")),
+         "language": r.language, "scored_at": now}
         for r in results])
     if not thresholds:
         return
@@ -259,6 +262,9 @@ def record_scores(session: Session, results: list[ScoreResult], thresholds: Thre
 def automatic_decision(comment: Comment, result: ScoreResult, thresholds: Thresholds, *,
                        author_banned: bool) -> tuple[str, str] | None:
     """What the newsroom's thresholds decide for a freshly scored comment, if anything.
+
+    A threshold may name ``house``, the house model's score (issue 23), like any class: opt-in,
+    and a comment the house model did not score is not decided by it.
 
     Only a comment nobody decided yet is touched. Rejecting never publishes anything, so any
     listed score at or above its threshold rejects. Approving publishes without a person, so

@@ -20,3 +20,6 @@ class CommentScore(Base):
     scored_at: Mapped[datetime] = mapped_column(UTCDateTime)
     # False: no configured model covers the comment's language (null: scored before issue 16).
     covered: Mapped[bool | None] = mapped_column(Boolean)
+    # The house model (issue 23) whose score is ``scores["house"]``, e.g. "house-v3"; null
+    # when no house model was current.
+    house_model: Mapped[str | None] = mapped_column(String(32))

@@ -62,6 +62,9 @@ class Scored:
     # Whether the model that scored it covers its language; when not (or unknown), it is
     # never auto-approved.
     covered: bool = False
+    # The house model whose score is scores["house"] (issue 23), e.g. "house-v3".
+    house_model: str | None = None
+
 
 def store_scores(session: Session, worker_id: str, model: str, results: list[Scored], settings: ScoringSettings,
                  now: datetime) -> int:
@@ -81,7 +84,7 @@ def store_scores(session: Session, worker_id: str, model: str, results: list[Sco
         return 0
     session.execute(insert(CommentScore.__table__), [
         {"comment_id": comment_id, "model": by_id[comment_id].model or model, "scores": by_id[comment_id].scores,
-         "covered": by_id[comment_id].covered, "scored_at": now}
+         "covered": by_id[comment_id].covered, "house_model": by_id[comment_id].house_model, "scored_at": now}
         for comment_id in held])
     state.record_scores(
         session,

@@ -12,6 +12,7 @@ fault: the comments go back to the backlog untouched) from comments that break i
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import signal
@@ -23,6 +24,7 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import timedelta
 
+from moderation.house import service as house
 from moderation.leader import LockRefused, MachineLock
 from moderation.logs import redacted
 from moderation.metrics import SCORED, SCORING_FAILURES, SCORING_SECONDS
@@ -109,6 +111,8 @@ def score_batch(runtime: Runtime, scorer: Scorer, detector: LanguageDetector | N
             # No body in the log: only what ops need to act on.
             log.warning("comment %s is in %r, which model %s does not cover", item.id, result.language, result.model)
     results = [service.Scored(item.id, r.scores, r.language, r.model, r.covered) for item, r in scored]
+    if runtime.settings.house.score:
+        results = _with_house_scores(runtime, [item.body for item, _ in scored], results)
     gave_up = 0
     with runtime.db.transaction() as session:
         stored = service.store_scores(session, worker_id, scorer.name, results, settings, runtime.now())
@@ -123,6 +127,30 @@ def score_batch(runtime: Runtime, scorer: Scorer, detector: LanguageDetector | N
                 log.warning("comment %s failed to score (%s); it will be retried", item.id, error)
     return BatchResult(claimed=len(claimed), scored=stored, failed=len(failed), gave_up=gave_up,
                        error=type(failed[-1][1]).__name__ if failed else None)
+
+
+def _with_house_scores(runtime: Runtime, texts: list[str], results: list[service.Scored]) -> list[service.Scored]:
+    """Add the current house model's score (``scores["house"]``) to each result.
+
+    Which version is current is read once per batch (one indexed lookup), so a promotion or a
+    rollback elsewhere reaches this worker within a batch; the model itself is loaded once
+    per version (house/service.py). A house model that fails leaves the transformer's scores
+    as they are: the comment is scored all the same, without a house score.
+    """
+    if not results:
+        return results
+    try:
+        with runtime.db.transaction(write=False) as session:
+            current = house.current(session)
+        if current is None:
+            return results
+        values = current.model.score(texts, [r.language for r in results], [r.scores for r in results])
+    except Exception as exc:
+        log.warning("house model failed on a batch; its comments are stored without a house score (%s)",
+                    type(exc).__name__)
+        return results
+    return [dataclasses.replace(r, scores={**r.scores, "house": round(float(value), 6)}, house_model=current.name)
+            for r, value in zip(results, values)]
 
 
 def score_pending(runtime: Runtime, scorer: Scorer, detector: LanguageDetector | None, worker_id: str) -> int:

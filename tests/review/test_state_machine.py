@@ -7,6 +7,7 @@ through the domain services. After every step, for every comment:
     open_reports    = its reports not cleared
     awaiting_review = not erased and (pending, or approved with open reports)
     toxicity        = the stored scores' "toxicity"; sort_toxicity = toxicity or -1
+    sort_house      = the stored scores' "house" or -1
     version         = 1 + decisions and undos after intake + reports made + scored + erased
 
 and for the article, its maintained public count (articles.approved_count, issue 24) equals
@@ -61,6 +62,8 @@ def check_every_comment(runtime, model) -> None:
             toxicity = scores[comment.id].get("toxicity") if comment.id in scores else None
             assert comment.toxicity == toxicity
             assert comment.sort_toxicity == (-1.0 if toxicity is None else toxicity)
+            house = scores[comment.id].get("house") if comment.id in scores else None
+            assert comment.sort_house == (-1.0 if house is None else house)
             assert (comment.scored_at is not None) == (comment.id in scores)
             expected = (1 + decisions.get(comment.id, 0) - (1 if comment.id in model.rejected_at_intake else 0)
                         + model.reports_made[comment.id] + (comment.id in scores) + erased)

@@ -162,6 +162,9 @@ FR = {
     "paused until it closes": "en pause jusqu’à la fermeture",
     "pauses at %(time)s": "en pause dès %(time)s",
     "This page cannot be opened directly.": "Cette page ne s’ouvre pas directement.",
+    "house model": "modèle maison", "Most likely rejected first": "Plus probablement refusés d’abord",
+    "pushed the house model's score up": "a fait monter le score du modèle maison",
+    "Why the house model flags it:": "Pourquoi le modèle maison le signale :",
 }
 
 # Issue 22, safe hands and fast hands: confirmations, undo of a ban, the last reason, tabs.
