@@ -153,9 +153,26 @@ def _current_row(session: Session, for_update: bool = False) -> HouseModelVersio
     return session.scalar(query)
 
 
-def train_and_maybe_promote(session: Session, now: datetime, who: str, *, holdout_fraction: float = 0.15,
-                            min_labels: int = 50) -> TrainingOutcome:
-    """Train on all but the newest labels, compare with the current model there, store, maybe promote."""
+@dataclass(frozen=True)
+class PreparedTraining:
+    """What a training reads from the database: the split, and the model it must beat."""
+
+    fit: list[Example]
+    held: list[Example]
+    current_version: int | None
+    current_model: HouseModel | None
+
+
+@dataclass(frozen=True)
+class TrainedModel:
+    model: HouseModel
+    evaluation: dict[str, Any]
+    current_evaluation: dict[str, Any] | None
+
+
+def prepare_training(session: Session, *, holdout_fraction: float = 0.15,
+                     min_labels: int = 50) -> PreparedTraining | TrainingOutcome:
+    """Read the labels and the current model (a read-only transaction is enough)."""
     examples = training_set(session)
     if len(examples) < min_labels:
         return TrainingOutcome(False, False, f"{len(examples)} labels, fewer than {min_labels}")
@@ -163,11 +180,33 @@ def train_and_maybe_promote(session: Session, now: datetime, who: str, *, holdou
     fit, held = examples[:-held_count], examples[-held_count:]
     if len({e.label for e in fit}) < 2:
         return TrainingOutcome(False, False, "the training labels hold one class only")
+    current = _current_row(session)
+    return PreparedTraining(fit, held, None if current is None else current.version,
+                            None if current is None else load(current))
+
+
+def fit_and_evaluate(prepared: PreparedTraining) -> TrainedModel:
+    """The long part, outside any transaction: on SQLite a write transaction held for the
+    minute a large training takes would stop every comment's intake for that minute."""
+    fit = prepared.fit
     model = train([e.text for e in fit], [e.label for e in fit], [e.language for e in fit], [e.extras for e in fit])
-    evaluation = evaluate(model, held)
+    current_evaluation = None if prepared.current_model is None else evaluate(prepared.current_model, prepared.held)
+    return TrainedModel(model, evaluate(model, prepared.held), current_evaluation)
+
+
+def record_training(session: Session, now: datetime, who: str, prepared: PreparedTraining,
+                    trained: TrainedModel) -> TrainingOutcome:
+    """Store the new version with its evaluation; make it current if it beats the current one.
+
+    The current model is read again under its row lock: if someone promoted or rolled back
+    while this one trained, the new model is compared with that one instead.
+    """
+    model, evaluation, current_evaluation = trained.model, trained.evaluation, trained.current_evaluation
+    held, fit = prepared.held, prepared.fit
     current = _current_row(session, for_update=True)
-    current_evaluation = None
-    if current is not None:
+    if current is None:
+        current_evaluation = None
+    elif current.version != prepared.current_version:
         current_evaluation = evaluate(load(current), held)
     version = (session.scalar(select(func.max(HouseModelVersion.version))) or 0) + 1
     if evaluation["roc_auc"] is None:
@@ -195,6 +234,15 @@ def train_and_maybe_promote(session: Session, now: datetime, who: str, *, holdou
         _make_current(session, row, current, who, now, action="house_model_promoted", reason=reason)
     return TrainingOutcome(True, promote_it, reason, version, {k: v for k, v in evaluation.items() if k != "current"},
                            None if current is None else current.version, current_evaluation)
+
+
+def train_and_maybe_promote(session: Session, now: datetime, who: str, *, holdout_fraction: float = 0.15,
+                            min_labels: int = 50) -> TrainingOutcome:
+    """All three steps in the caller's transaction (tests); jobs.train splits them (see there)."""
+    prepared = prepare_training(session, holdout_fraction=holdout_fraction, min_labels=min_labels)
+    if isinstance(prepared, TrainingOutcome):
+        return prepared
+    return record_training(session, now, who, prepared, fit_and_evaluate(prepared))
 
 
 def _make_current(session: Session, row: HouseModelVersion, current: HouseModelVersion | None, who: str,

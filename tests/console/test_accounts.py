@@ -228,7 +228,6 @@ def test_concurrent_wrong_logins_check_no_more_passwords_than_the_limit(app, com
     atomically, so the per-account limit holds (it let about 11 of 30 through)."""
     import threading
 
-    from tests.console.conftest import login
 
     runtime = committed_runtime
     make_account(runtime, "target@example.ch")

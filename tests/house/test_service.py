@@ -171,3 +171,28 @@ def test_the_nightly_job_is_planned_at_the_configured_hour_or_not_at_all(runtime
         assert (job is not None) is planned
         if planned:
             assert "hour='2'" in str(job.trigger) and "minute='0'" in str(job.trigger)
+
+
+def test_a_training_holds_no_write_lock_while_it_fits(committed_runtime, monkeypatch):
+    """Intake goes on during a nightly training: on SQLite one write transaction open for the
+    fit would keep every comment waiting for as long as the fit takes."""
+    import threading
+
+    runtime = committed_runtime
+    store_labels(runtime, generated(100, seed=4), runtime.now())
+    fitted = house.train
+    written = threading.Event()
+
+    def fit_while_someone_writes(*args, **kwargs):
+        def write():
+            make_article(runtime)
+            written.set()
+        writer = threading.Thread(target=write)
+        writer.start()
+        # Generous: the writer only waits if the training holds the database's write lock.
+        writer.join(timeout=60)
+        assert written.is_set(), "a write had to wait for the training"
+        return fitted(*args, **kwargs)
+
+    monkeypatch.setattr(house, "train", fit_while_someone_writes)
+    assert jobs.train(runtime, who="test").promoted

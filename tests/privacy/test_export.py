@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 
 from moderation.comments.models import Comment
 from tests.factories import headers, make_article, make_comment, make_key
