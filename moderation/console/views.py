@@ -240,7 +240,9 @@ def _queue_query() -> console.QueueQuery:
     language = forms.storable(args.get("language"), 8)
     query = console.QueueQuery(tab=tab, order=order, article_id=forms.storable(args.get("article")),
                                language=language.lower() if language else None, min_toxicity=_float("min"),
-                               max_toxicity=_float("max"), limit=runtime().settings.console.page_size)
+                               max_toxicity=_float("max"), limit=runtime().settings.console.page_size,
+                               author=forms.storable(args.get("author"), 200),
+                               text=forms.storable(args.get("q"), review.TEXT_SEARCH_MAX))
     try:
         cursor = decode_listing_cursor(args.get("cursor"), console.cursor_types(tab, order), _cursor_prefix(query))
     except ValueError:
@@ -261,7 +263,8 @@ def queue():
         view = console.queue_view(db_session, rt.policy, rt.now(), query)
     next_cursor = encode_listing_cursor(_cursor_prefix(query), view.next_cursor)
     return render_template("queue.html", query=query, view=view, next_cursor=next_cursor,
-                           scorer=_scorer_state(), csrf=generate_csrf())
+                           scorer=_scorer_state(), csrf=generate_csrf(), author_context=view.authors,
+                           next_url=request.full_path.rstrip("?"))
 
 
 @bp.get("/queue/updates")
@@ -270,8 +273,11 @@ def queue_updates():
     by someone else meanwhile (JSON, with the texts already translated)."""
     query = _queue_query()
     ids = [i for i in map(forms.positive_id, request.args.get("ids", "").split(",")[:200]) if i is not None]
+    rt = runtime()
     with transaction(write=False) as db_session:
         new, states = console.updates(db_session, query, forms.positive_id(request.args.get("after")) or 0, ids)
+        # The tab counts move while you work (yours and others' decisions, new comments).
+        counts = console.tab_counts(db_session, rt.now(), query)
     names = account_names()
     cards = []
     for state in states:
@@ -281,7 +287,8 @@ def queue_updates():
             label = gettext("Approved by %(name)s", name=by) if state.status == "approved" else \
                 gettext("Rejected by %(name)s", name=by) if state.status == "rejected" else gettext("No longer waiting")
         cards.append({"id": state.id, "status": state.status, "waiting": state.waiting, "label": label})
-    return jsonify(new=new, new_label=display.n_new(new) if new else "", cards=cards)
+    return jsonify(new=new, new_label=display.n_new(new) if new else "", cards=cards,
+                   counts={tab: display.count_label(count) for tab, count in counts.items()})
 
 
 def _scorer_state() -> dict:
@@ -294,8 +301,9 @@ def _card(comment_id: int, mode: str, message: str | None = None, status: int = 
     with transaction(write=False) as db_session:
         item, parent = console.comment_card(db_session, rt.policy, rt.now(), comment_id)
         banned = console.queue_banned(db_session, [item.comment.author_id])
+        context = console.author_context(db_session, [item.comment.author_id])
     html = render_template("_card.html", item=item, mode=mode, message=message, oob=oob, banned=banned,
-                           scorer=_scorer_state(), parent=parent)
+                           scorer=_scorer_state(), parent=parent, author_context=context)
     return Markup(html), status  # rendered (and escaped) by Jinja: safe to embed in another fragment
 
 
@@ -441,7 +449,9 @@ def author():
     status = request.args.get("status") or None
     with transaction(write=False) as db_session:
         view = console.author(db_session, author_id, status)
+        context = console.author_context(db_session, [author_id])[author_id]
     return render_template("author.html", view=view, status=status, ban_form=forms.BanForm(author_id=author_id),
+                           context=context, note_form=forms.NoteForm(author_id=author_id),
                            erase_form=forms.EraseForm(author_id=author_id))
 
 
@@ -465,6 +475,23 @@ def ban():
     flash(message)
     return redirect(request.form.get("next") and _safe_next(request.form.get("next"))
                     or url_for("console.author", id=author_id))
+
+
+@bp.post("/authors/note")
+def author_note():
+    """A note on an author for the other moderators (shown on their cards, in the log)."""
+    form = forms.NoteForm()
+    author_id = _author_id(form.author_id.data)
+    target = request.form.get("next") and _safe_next(request.form.get("next")) \
+        or url_for("console.author", id=author_id)
+    if not form.validate():
+        flash(gettext("A note has 1 to %(max)s characters.", max=review.NOTE_MAX), "error")
+        return redirect(target)
+    rt = runtime()
+    with transaction() as db_session:
+        review.add_author_note(db_session, author_id, form.body.data, actor(), rt.now())
+    flash(gettext("Note saved."))
+    return redirect(target)
 
 
 @bp.post("/authors/unban")

@@ -6,7 +6,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy import delete, func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
@@ -37,6 +37,8 @@ class QueueFilter:
     reported: bool | None = None
     unscored: bool | None = None
     after_id: int | None = None  # only comments that arrived after this one (the console's "N new")
+    author: str | None = None  # an author's id, or their display name (any case)
+    text: str | None = None  # words the body contains (any case)
 
 
 @dataclass
@@ -91,6 +93,29 @@ def _waiting(filters: QueueFilter):
         conditions.append(Comment.scored_at.is_(None))
     if filters.after_id is not None:
         conditions.append(Comment.id > filters.after_id)
+    return conditions + author_and_text(filters.author, filters.text)
+
+
+TEXT_SEARCH_MAX = 100
+
+
+def _like_escaped(value: str) -> str:
+    """A LIKE pattern matching ``value`` anywhere: its own % and _ are literal."""
+    return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def author_and_text(author: str | None, text: str | None) -> list:
+    """The queue's author and text filters. The author is matched exactly (the id through
+    ix_comments_author_status, the name case-insensitively); the text is a bounded substring
+    match (at most TEXT_SEARCH_MAX characters, wildcards escaped). A substring cannot use a
+    B-tree index: it is always combined with the queue's partial indexes (waiting rows only),
+    or the decided tabs' recent window, and pages stop at the limit, so it reads the waiting
+    set, never the whole table."""
+    conditions = []
+    if author:
+        conditions.append(or_(Comment.author_id == author, func.lower(Comment.author_name) == author.lower()))
+    if text:
+        conditions.append(func.lower(Comment.body).like(_like_escaped(text[:TEXT_SEARCH_MAX].lower()), escape="\\"))
     return conditions
 
 
