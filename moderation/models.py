@@ -11,6 +11,7 @@ from moderation.review.models import AuthorNote, BannedAuthor, Report
 from moderation.scoring.models import CommentScore
 from moderation.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookFanout
 
-__all__ = ["Account", "ConsoleSecret", "ConsoleSession", "LoginFailure", "Article", "AuditEntry", "AuditRedaction", "AuthorNote",
+__all__ = ["Account", "ConsoleSecret", "ConsoleSession", "LoginFailure", "Article", "AuditEntry", "AuditRedaction",
+           "AuthorNote",
            "ApiKey", "Comment", "BannedAuthor", "Report", "CommentScore", "DomainEvent", "WebhookEndpoint",
            "WebhookDelivery", "WebhookAttempt", "WebhookFanout", "ModelLabel", "QuietHoursState"]

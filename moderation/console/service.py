@@ -12,11 +12,11 @@ from sqlalchemy.orm import Session
 from moderation.accounts.models import Account
 from moderation.articles import service as articles
 from moderation.articles.models import Article
+from moderation.audit.models import AuditEntry
 from moderation.closing.policy import ClosingPolicy
 from moderation.comments.models import APPROVED, REJECTED, STATUSES, Comment
 from moderation.review import bans
 from moderation.review import service as review
-from moderation.audit.models import AuditEntry
 from moderation.review.models import AuthorNote, BannedAuthor, Report
 
 TABS = ("waiting", "reported", "unscored", "approved", "rejected")
@@ -257,6 +257,76 @@ def open_articles(session: Session, policy: ClosingPolicy, now: datetime, order:
     return rows
 
 
+ARTICLE_STATES = ("open", "soon", "closed")
+CLOSING_SOON = timedelta(hours=12)
+
+
+def list_articles(session: Session, policy: ClosingPolicy, now: datetime, state: str, order: str,
+                  search: str | None = None, limit: int = 100) -> list[ArticleRow]:
+    """The Articles page (issue 22): open threads, those closing within 12 hours, or closed
+    ones (most recently closed first), optionally only those whose title or id contains
+    ``search``. Each state is read from the indexes its deadline has, then checked against
+    the closing policy (quiet hours may extend a window past its stored deadline)."""
+    if search:
+        rows = _search_articles(session, policy, now, search, limit)
+        rows = [row for row in rows if _in_state(row, state, now)]
+        if state == "closed":
+            rows.sort(key=lambda row: (row.closes_at, row.article.id), reverse=True)
+        _count_comments(session, rows[:limit])
+        return rows[:limit]
+    if state == "closed":
+        return closed_articles(session, policy, now, limit)
+    rows = open_articles(session, policy, now, "closing" if state == "soon" else order, limit)
+    if state == "soon":
+        rows = [row for row in rows if _in_state(row, "soon", now)]
+    return rows
+
+
+def _in_state(row: ArticleRow, state: str, now: datetime) -> bool:
+    if state == "closed":
+        return not row.open
+    if state == "soon":
+        return row.open and row.closes_at - now < CLOSING_SOON
+    return row.open
+
+
+SEARCH_SCAN = 500
+
+
+def _search_articles(session: Session, policy: ClosingPolicy, now: datetime, search: str,
+                     limit: int) -> list[ArticleRow]:
+    """Articles whose id or title contains ``search`` (any case; wildcards escaped), the
+    newest windows first, at most SEARCH_SCAN read."""
+    pattern = review.like_pattern(search.lower())
+    found = session.scalars(select(Article).where(or_(func.lower(Article.id).like(pattern, escape="\\"),
+                                                      func.lower(Article.title).like(pattern, escape="\\")))
+                            .order_by(Article.window_opened_at.desc(), Article.id).limit(SEARCH_SCAN))
+    rows = [ArticleRow.of(article, policy, now) for article in found]
+    rows.sort(key=lambda row: (row.closes_at, row.article.id))
+    return rows
+
+
+def closed_articles(session: Session, policy: ClosingPolicy, now: datetime, limit: int = 100) -> list[ArticleRow]:
+    """Closed threads, the most recently closed first: locked ones (the sweep locks every
+    thread whose window ended), and any whose window ended before the sweep ran."""
+    locked = session.scalars(select(Article).where(Article.locked_at.is_not(None))
+                             .order_by(Article.locked_at.desc()).limit(limit))
+    site = session.scalars(select(Article).where(Article.locked_at.is_(None), Article.fixed_closes_at.is_(None),
+                                                 Article.window_opened_at <= policy.site_window_cutoff(now))
+                           .order_by(Article.window_opened_at.desc()).limit(limit))
+    fixed = session.scalars(select(Article).where(Article.locked_at.is_(None), Article.fixed_closes_at <= now)
+                            .order_by(Article.fixed_closes_at.desc()).limit(limit))
+    seen: dict[str, ArticleRow] = {}
+    for article in [*locked, *site, *fixed]:
+        row = ArticleRow.of(article, policy, now)
+        if not row.open:
+            seen[article.id] = row
+    rows = sorted(seen.values(), key=lambda row: (row.article.locked_at or row.closes_at, row.article.id),
+                  reverse=True)[:limit]
+    _count_comments(session, rows)
+    return rows
+
+
 def _count_comments(session: Session, rows: list[ArticleRow]) -> None:
     if not rows:
         return
@@ -348,6 +418,17 @@ def author(session: Session, author_id: str, status: str | None) -> AuthorView:
 def account_names(session: Session) -> dict[str, str]:
     """actor -> the person's name, for showing "decided by Alice" instead of user:alice@…"""
     return {account.actor: account.name for account in session.scalars(select(Account))}
+
+
+def actor_named(session: Session, who: str) -> str:
+    """The log's "who" filter as a person types it: an account's display name or e-mail
+    address (any case) stands for that account's actor; anything else (an API key's name,
+    "auto", user:…) is the actor itself."""
+    wanted = who.strip().lower()
+    for account in session.scalars(select(Account)):
+        if wanted in (account.name.lower(), account.email.lower()):
+            return account.actor
+    return who.strip()
 
 
 def queue_banned(session: Session, author_ids: list[str]) -> set[str]:

@@ -528,10 +528,12 @@ def erase():
 @bp.get("/articles")
 def articles():
     order = request.args.get("order") if request.args.get("order") in ("closing", "waiting") else "closing"
+    state = request.args.get("state") if request.args.get("state") in console.ARTICLE_STATES else "open"
+    search = forms.storable(request.args.get("q"), 200)
     rt = runtime()
     with transaction(write=False) as db_session:
-        rows = console.open_articles(db_session, rt.policy, rt.now(), order)
-    return render_template("articles.html", rows=rows, order=order)
+        rows = console.list_articles(db_session, rt.policy, rt.now(), state, order, search)
+    return render_template("articles.html", rows=rows, order=order, state=state, search=search or "")
 
 
 @bp.get("/articles/<article_id:article_id>")
@@ -592,9 +594,10 @@ def log():
     args = request.args
     filters = {key: forms.storable(args.get(key)) for key in ("article", "author", "actor", "action")}
     with transaction(write=False) as db_session:
+        actor_filter = console.actor_named(db_session, filters["actor"]) if filters["actor"] else None
         entries = audit.list_entries(db_session, limit=LOG_PAGE + 1, before_id=forms.positive_id(args.get("before")),
                                      article_id=filters["article"], author_id=filters["author"],
-                                     actor=filters["actor"], action=filters["action"])
+                                     actor=actor_filter, action=filters["action"])
     page, more = entries[:LOG_PAGE], len(entries) > LOG_PAGE
     return render_template("log.html", entries=page, filters=filters, before=page[-1].id if more else None,
                            keep={key: value for key, value in filters.items() if value})

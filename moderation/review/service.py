@@ -99,7 +99,7 @@ def _waiting(filters: QueueFilter):
 TEXT_SEARCH_MAX = 100
 
 
-def _like_escaped(value: str) -> str:
+def like_pattern(value: str) -> str:
     """A LIKE pattern matching ``value`` anywhere: its own % and _ are literal."""
     return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
@@ -115,7 +115,7 @@ def author_and_text(author: str | None, text: str | None) -> list:
     if author:
         conditions.append(or_(Comment.author_id == author, func.lower(Comment.author_name) == author.lower()))
     if text:
-        conditions.append(func.lower(Comment.body).like(_like_escaped(text[:TEXT_SEARCH_MAX].lower()), escape="\\"))
+        conditions.append(func.lower(Comment.body).like(like_pattern(text[:TEXT_SEARCH_MAX].lower()), escape="\\"))
     return conditions
 
 
@@ -351,7 +351,8 @@ def add_author_note(session: Session, author_id: str, body: str, actor: str, now
     return note
 
 
-def author_notes(session: Session, author_ids: set[str] | list[str], per_author: int = 3) -> dict[str, list[AuthorNote]]:
+def author_notes(session: Session, author_ids: set[str] | list[str],
+                 per_author: int = 3) -> dict[str, list[AuthorNote]]:
     """The newest notes of each author (one query for all of them, for a page of cards)."""
     if not author_ids:
         return {}

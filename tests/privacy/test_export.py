@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 
 from moderation.comments.models import Comment
 from moderation.review import service as review
