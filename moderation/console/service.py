@@ -348,6 +348,11 @@ class ThreadView:
     article: ArticleRow
     comments: list[tuple[Comment, int]]  # each comment with its depth in the thread
     truncated: bool
+    # Issue 22: the waiting comments as queue cards (the same decision buttons), with the
+    # context of their authors, read for the whole thread at once.
+    cards: dict[int, review.QueueItem] = field(default_factory=dict)
+    banned: set[str] = field(default_factory=set)
+    authors: dict[str, AuthorContext] = field(default_factory=dict)
 
 
 THREAD_LIMIT = 1000
@@ -375,7 +380,11 @@ def thread(session: Session, policy: ClosingPolicy, now: datetime, article_id: s
         comment, depth = stack.pop()
         ordered.append((comment, depth))
         stack.extend((child, depth + 1) for child in reversed(children.get(comment.id, [])))
-    return ThreadView(row, ordered, truncated)
+    waiting = [comment for comment in comments if comment.awaiting_review]
+    cards = {item.comment.id: item for item in review.decorate(session, waiting, policy, now)}
+    authors = {comment.author_id for comment in waiting}
+    return ThreadView(row, ordered, truncated, cards=cards, banned=bans.banned_among(session, authors),
+                      authors=author_context(session, authors))
 
 
 # --- authors -------------------------------------------------------------------------------

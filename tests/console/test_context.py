@@ -207,3 +207,18 @@ def test_a_decision_after_being_signed_out_elsewhere_says_so(app, runtime, artic
     plain = console.post(f"/console/comments/{comment.id}/decision",
                          {"action": "approve", "next": "/console/queue?tab=reported"})
     assert plain.status_code == 302 and "next=/console/queue?tab%3Dreported" in plain.headers["Location"]
+
+
+def test_the_thread_page_has_the_cards_decision_buttons_for_waiting_comments(console, runtime, article):
+    waiting = make_comment(runtime, article, author_id="troll", author_name="Troll", body="Nul et nul")
+    approved = make_comment(runtime, article, body="Bien dit", status="approved")
+    html = console.get(f"/console/articles/{article}").get_data(as_text=True)
+    assert f'id="card-{waiting.id}"' in html and f'id="card-{approved.id}"' not in html
+    assert f'hx-post="/console/comments/{waiting.id}/decision"' in html and 'class="reject-panel"' in html
+    assert 'id="undo-form"' in html
+    decided = console.post(f"/console/comments/{waiting.id}/decision",
+                           {"action": "approve", "expected_version": str(waiting.version)}, htmx=True)
+    assert decided.status_code == 200 and "Approved by you" in decided.get_data(as_text=True)
+    # The queue's thread links open beside the queue (one named window).
+    make_comment(runtime, article, body="Encore un")
+    assert 'target="moderation-thread"' in console.get("/console/queue").get_data(as_text=True)
