@@ -9,7 +9,7 @@ import pytest
 from moderation.review import service as review
 from tests.console.conftest import PASSWORD
 from tests.console.live import serve
-from tests.console.test_browser import WAIT, Live, _live, browser, card, live, live_polling, page, scored_comments  # noqa: F401
+from tests.console.test_browser import WAIT, Live, _live, card, scored_comments
 from tests.factories import make_article, make_comment
 
 pytestmark = pytest.mark.browser
@@ -23,27 +23,47 @@ def sign_in(page, base_url, email="alice@example.ch", next_path=""):
     page.locator("form button[type=submit]").click()
 
 
+def _serve(committed_runtime, monkeypatch, **settings):
+    with serve(_live(committed_runtime, monkeypatch, **settings)) as url:
+        yield Live(committed_runtime, url)
+
+
 @pytest.fixture
-def french(browser):  # noqa: F811
-    context = browser.new_context(locale="fr-CH")
-    page = context.new_page()
-    page.set_default_timeout(WAIT)
-    yield page
-    context.close()
+def live(committed_runtime, monkeypatch):
+    yield from _serve(committed_runtime, monkeypatch, poll_seconds=600.0)
+
+
+@pytest.fixture
+def live_polling(committed_runtime, monkeypatch):
+    yield from _serve(committed_runtime, monkeypatch, poll_seconds=2.0)
 
 
 @pytest.fixture
 def live_paged(committed_runtime, monkeypatch):
-    app = _live(committed_runtime, monkeypatch, poll_seconds=600.0, page_size=3)
-    with serve(app) as url:
-        yield Live(committed_runtime, url)
+    yield from _serve(committed_runtime, monkeypatch, poll_seconds=600.0, page_size=3)
+
+
+@pytest.fixture
+def page(browser):
+    """An English page that fails the test on a CSP violation, a script error or a dialog."""
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    page.set_default_timeout(WAIT)
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text else None)
+    page.on("dialog", lambda dialog: errors.append(f"dialog opened: {dialog.message}") or dialog.dismiss())
+    yield page
+    context.close()
+    assert not errors, errors
 
 
 def focused_id(page):
     return page.evaluate("document.activeElement && document.activeElement.dataset.id")
 
 
-def test_j_after_the_last_card_opens_the_next_page_focused_on_its_first_card(live_paged, page):  # noqa: F811
+def test_j_after_the_last_card_opens_the_next_page_focused_on_its_first_card(live_paged, page):
     from playwright.sync_api import expect
 
     live = live_paged
@@ -67,8 +87,7 @@ def test_j_after_the_last_card_opens_the_next_page_focused_on_its_first_card(liv
     expect(card(page, second_page[1])).to_be_focused()
 
 
-def test_the_focused_card_is_always_fully_below_the_sticky_header(live, page):  # noqa: F811
-    live.runtime  # noqa: B018
+def test_the_focused_card_is_always_fully_below_the_sticky_header(live, page):
     article = make_article(live.runtime, "a-1")
     scored_comments(live.runtime, article, [("Un long commentaire. " * 12) + str(n) for n in range(8)])
     page.set_viewport_size({"width": 1000, "height": 560})
@@ -95,7 +114,7 @@ def test_the_focused_card_is_always_fully_below_the_sticky_header(live, page):  
         check()
 
 
-def test_tab_counts_follow_the_poll_with_the_filters_applied(live_polling, page):  # noqa: F811
+def test_tab_counts_follow_the_poll_with_the_filters_applied(live_polling, page):
     from playwright.sync_api import expect
 
     live = live_polling
@@ -121,7 +140,7 @@ def test_tab_counts_follow_the_poll_with_the_filters_applied(live_polling, page)
     ("en-GB", "You were signed out: nothing was done.", "Sign in again"),
     ("fr-CH", "Vous avez été déconnecté : rien n’a été fait.", "Vous reconnecter"),
 ])
-def test_a_decision_after_being_signed_out_elsewhere_says_so_and_keeps_the_place(live, browser, locale,  # noqa: F811
+def test_a_decision_after_being_signed_out_elsewhere_says_so_and_keeps_the_place(live, browser, locale,
                                                                                    message, link):
     from playwright.sync_api import expect
 
@@ -164,7 +183,7 @@ def test_a_decision_after_being_signed_out_elsewhere_says_so_and_keeps_the_place
     ("en-GB", "Error 404", "Back to the queue"),
     ("fr-CH", "Erreur 404", "Retour à la file"),
 ])
-def test_an_unknown_console_address_is_a_page_in_the_consoles_language(live, browser, locale, title, back):  # noqa: F811
+def test_an_unknown_console_address_is_a_page_in_the_consoles_language(live, browser, locale, title, back):
     from playwright.sync_api import expect
 
     context = browser.new_context(locale=locale)
@@ -186,7 +205,7 @@ def test_an_unknown_console_address_is_a_page_in_the_consoles_language(live, bro
         context.close()
 
 
-def test_o_opens_the_thread_beside_the_queue_with_the_same_decision_buttons(live, page):  # noqa: F811
+def test_o_opens_the_thread_beside_the_queue_with_the_same_decision_buttons(live, page):
     from playwright.sync_api import expect
 
     article = make_article(live.runtime, "a-1", title="Votations")
@@ -236,7 +255,7 @@ class DownScorer:
 
 
 @pytest.mark.parametrize("locale", ["en-GB", "fr-CH"])
-def test_the_card_shows_the_authors_context_urgency_and_a_model_down_banner(live, browser, locale):  # noqa: F811
+def test_the_card_shows_the_authors_context_urgency_and_a_model_down_banner(live, browser, locale):
     from datetime import timedelta
 
     from playwright.sync_api import expect
