@@ -162,8 +162,12 @@ def security_headers(response: Response) -> Response:
     return response
 
 
-def on_csrf_error(error: CSRFError):
-    return render_template("error.html", status=400, message=error.description), 400
+def on_csrf_error(error: HTTPException):
+    """A refused form (an expired or forged CSRF token, a malformed form): said in the
+    console's language, not in Flask-WTF's or Werkzeug's English."""
+    message = gettext("The form has expired or did not come from this console: reload the page and try again.") \
+        if isinstance(error, CSRFError) else gettext("The form was not valid.")
+    return render_template("error.html", status=400, message=message), 400
 
 
 def on_routing_error(error: HTTPException):

@@ -222,3 +222,17 @@ def test_the_thread_page_has_the_cards_decision_buttons_for_waiting_comments(con
     # The queue's thread links open beside the queue (one named window).
     make_comment(runtime, article, body="Encore un")
     assert 'target="moderation-thread"' in console.get("/console/queue").get_data(as_text=True)
+
+
+def test_a_refused_form_is_a_400_page_in_the_accounts_language_with_the_top_bar(app, runtime, article):
+    account = make_account(runtime, "claire@example.ch", name="Claire")
+    client = app.test_client()
+    login(client, account.email)
+    Console(client, account).post("/console/account/language", {"language": "fr", "next": "/console/queue"})
+    comment = make_comment(runtime, article)
+    response = client.post(f"/console/comments/{comment.id}/decision", data={"action": "approve",
+                                                                              "csrf_token": "forged"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and 'lang="fr"' in html and "Erreur 400" in html
+    assert "Claire" in html and "Retour à la file" in html
+    assert "Le formulaire a expiré" in html and "CSRF" not in html

@@ -192,6 +192,8 @@ FR.update({
     "Closed threads": "Fils fermés", "Threads": "Fils", "Open": "Ouverts", "Closing soon": "Ferment bientôt",
     "Closed": "Fermés", "locked": "verrouillé", "Title or id": "Titre ou identifiant", "Search": "Chercher",
     "No thread found.": "Aucun fil trouvé.", "No closed thread.": "Aucun fil fermé.",
+    "The form has expired or did not come from this console: reload the page and try again.":
+        "Le formulaire a expiré ou ne vient pas de cette console : rechargez la page et réessayez.",
 })
 
 if __name__ == "__main__":
