@@ -1,4 +1,5 @@
-"""moderators' notes on authors, shown on their cards (issue 22)
+"""moderators' notes on authors, shown on their cards, and the queue's author filter's
+indexes (issue 22)
 
 Revision ID: 0013_author_notes
 Revises: 0011_imported_labels
@@ -26,9 +27,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('author_notes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_author_notes_author_id'), ['author_id'], unique=False)
+    # The queue's author filter: waiting comments by author id, and by display name in any case.
+    with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.create_index('ix_comments_queue_author', ['author_id'], unique=False,
+                              sqlite_where=sa.text('awaiting_review = 1'), postgresql_where=sa.text('awaiting_review'))
+        batch_op.create_index('ix_comments_queue_author_name', [sa.text('lower(author_name)')], unique=False,
+                              sqlite_where=sa.text('awaiting_review = 1'), postgresql_where=sa.text('awaiting_review'))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table('comments', schema=None) as batch_op:
+        batch_op.drop_index('ix_comments_queue_author_name')
+        batch_op.drop_index('ix_comments_queue_author')
     with op.batch_alter_table('author_notes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_author_notes_author_id'))
     op.drop_table('author_notes')
