@@ -23,8 +23,9 @@
 
   // --- no dead ends (issue 22) -------------------------------------------------------------
   // The sticky header and banners cover the top of the window: a card is "visible" only
-  // below them. Their height is measured (it changes with the window's width and banners)
-  // and kept in --sticky-top, which .card's scroll-margin-top uses; scrollIntoView honours it.
+  // below them. Their height is measured (it changes with the window's width and banners),
+  // the card scrolled below it, and kept in --sticky-top for .card's scroll-margin-top (the
+  // browser's own scrolling to #card-N or #cN uses it too).
   function stickyTop() {
     var bottom = 0;
     document.querySelectorAll('header.top, .banner:not([hidden])').forEach(function (el) {
