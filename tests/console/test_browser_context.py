@@ -295,3 +295,48 @@ def test_the_card_shows_the_authors_context_urgency_and_a_model_down_banner(live
             live.runtime.scoring = None
     finally:
         context.close()
+
+
+def test_filters_by_author_and_text_closed_threads_and_the_log_by_name_in_french(live, browser):
+    from datetime import timedelta
+
+    from playwright.sync_api import expect
+
+    article = make_article(live.runtime, "a-1", title="Votations")
+    make_article(live.runtime, "old-1", title="Anciennes élections",
+                 published_at=live.runtime.now() - timedelta(days=9))
+    troll, other = scored_comments(live.runtime, article, ["Vous êtes nuls."], author_id="troll") + \
+        scored_comments(live.runtime, article, ["100% d'accord."], author_id="reader")
+    context = browser.new_context(locale="fr-CH")
+    page = context.new_page()
+    page.set_default_timeout(WAIT)
+    try:
+        sign_in(page, live.url)
+        page.wait_for_url(re.compile(r".*/console/queue$"))
+        page.get_by_label("Auteur", exact=True).fill("troll")
+        page.get_by_role("button", name="Appliquer").click()
+        expect(page.locator("#cards .card")).to_have_count(1)
+        expect(card(page, troll)).to_be_visible()
+        page.get_by_label("Auteur", exact=True).fill("")
+        page.get_by_label("Texte", exact=True).fill("100%")
+        page.get_by_role("button", name="Appliquer").click()
+        expect(page.locator("#cards .card")).to_have_count(1)
+        expect(card(page, other)).to_be_visible()
+        page.keyboard.press("j")
+        page.keyboard.press("a")
+        expect(card(page, other)).to_have_attribute("data-mode", "decided")
+        # Closed threads are listed, and found by their title.
+        page.goto(f"{live.url}/console/articles")
+        page.get_by_role("link", name="Fermés").click()
+        expect(page.locator("h1")).to_have_text("Fils fermés")
+        page.get_by_label("Titre ou identifiant").fill("ÉLECTIONS")
+        page.get_by_role("button", name="Chercher").click()
+        expect(page.get_by_role("link", name="Anciennes élections")).to_be_visible()
+        # The log by a person's name.
+        page.goto(f"{live.url}/console/log")
+        page.get_by_label("Acteur", exact=True).fill("Alice")
+        page.get_by_role("button", name="Appliquer").click()
+        expect(page.locator("table")).to_contain_text(f"#{other}")
+        expect(page.locator("table")).not_to_contain_text(f"#{troll}")
+    finally:
+        context.close()
