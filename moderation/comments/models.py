@@ -77,6 +77,12 @@ class Comment(Base):
               sqlite_where=text("awaiting_review = 1"), postgresql_where=text("awaiting_review")),
         Index("ix_comments_queue_article", "article_id", "created_at", "id",
               sqlite_where=text("awaiting_review = 1"), postgresql_where=text("awaiting_review")),
+        # The queue's author filter (issue 22): by id, or by display name in any case; waiting
+        # comments only, so both stay as small as the queue.
+        Index("ix_comments_queue_author", "author_id",
+              sqlite_where=text("awaiting_review = 1"), postgresql_where=text("awaiting_review")),
+        Index("ix_comments_queue_author_name", text("lower(author_name)"),
+              sqlite_where=text("awaiting_review = 1"), postgresql_where=text("awaiting_review")),
         # The console's Approved and Rejected tabs: recent decisions, newest first (intake's
         # inserts, undecided, stay out of it).
         Index("ix_comments_recent_decisions", "status", "decided_at", "id",

@@ -115,6 +115,19 @@ def time_left(closes_at: datetime, is_open: bool, now: datetime) -> str:
     return gettext("closes in %(left)s", left=duration((closes_at - now).total_seconds()))
 
 
+URGENT = timedelta(hours=2)
+SOON = timedelta(hours=12)
+
+
+def urgency(closes_at: datetime, is_open: bool, now: datetime) -> str | None:
+    """How soon the thread closes: "urgent" under 2 h, "soon" under 12 h (the card says it in
+    words too, not by colour only)."""
+    if not is_open or closes_at <= now:
+        return None
+    left = closes_at - now
+    return "urgent" if left < URGENT else "soon" if left < SOON else None
+
+
 def highlight(body: str, banned: WordList, suspect: WordList, house_why: list[dict] | None = None) -> Markup:
     """The body as text, with banned and suspect words wrapped in <mark>, and the words that
     pushed the house model's score up (issue 23) where no such word is."""

@@ -131,6 +131,11 @@ class AuthorForm(Form):
     reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=500), _clean])
 
 
+class NoteForm(Form):
+    author_id = StringField(validators=[InputRequired(), Length(max=128)])
+    body = StringField(_l("Note"), validators=[DataRequired(), Length(min=1, max=1000), _clean])
+
+
 class EraseForm(Form):
     author_id = StringField(validators=[DataRequired(), Length(max=128)])
     confirm = StringField(_l("Type the author id to confirm"), validators=[DataRequired(), Length(max=128)])

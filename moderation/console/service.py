@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, true, tuple_
+from sqlalchemy import func, or_, select, true, tuple_
 from sqlalchemy.orm import Session
 
 from moderation.accounts.models import Account
@@ -18,7 +18,7 @@ from moderation.comments.models import APPROVED, REJECTED, STATUSES, Comment
 from moderation.house import service as house
 from moderation.review import bans
 from moderation.review import service as review
-from moderation.review.models import BannedAuthor, Report
+from moderation.review.models import AuthorNote, BannedAuthor, Report
 
 TABS = ("waiting", "reported", "unscored", "approved", "rejected")
 ORDERS = ("toxicity", "house", "oldest", "newest")
@@ -37,12 +37,15 @@ class QueueQuery:
     max_toxicity: float | None = None
     cursor: list | None = None
     limit: int = 25
+    author: str | None = None  # an author id or display name (issue 22)
+    text: str | None = None  # words in the comment (issue 22)
 
     def filters(self, after_id: int | None = None) -> review.QueueFilter:
         return review.QueueFilter(article_id=self.article_id, language=self.language,
                                   min_toxicity=self.min_toxicity, max_toxicity=self.max_toxicity,
                                   reported=True if self.tab == "reported" else None,
-                                  unscored=True if self.tab == "unscored" else None, after_id=after_id)
+                                  unscored=True if self.tab == "unscored" else None, after_id=after_id,
+                                  author=self.author, text=self.text)
 
 
 @dataclass
@@ -53,6 +56,7 @@ class QueueView:
     last_id: int  # the newest comment when the page was read: later ones are "new"
     parents: dict[int, Comment] = field(default_factory=dict)
     banned: set[str] = field(default_factory=set)
+    authors: dict[str, "AuthorContext"] = field(default_factory=dict)
 
 
 def cursor_types(tab: str, order: str) -> tuple:
@@ -65,7 +69,7 @@ def queue_view(session: Session, policy: ClosingPolicy, now: datetime, query: Qu
     """One page of a tab: waiting tabs through review.queue_page, decided tabs newest first."""
     if query.tab in DECIDED_TABS:
         comments, next_cursor = recent_decisions(session, DECIDED_TABS[query.tab], query.limit, query.cursor,
-                                                 article_id=query.article_id)
+                                                 article_id=query.article_id, author=query.author, text=query.text)
         items = review.decorate(session, comments, policy, now)
     else:
         page = review.queue_page(session, policy, now, order=query.order, filters=query.filters(),
@@ -77,10 +81,12 @@ def queue_view(session: Session, policy: ClosingPolicy, now: datetime, query: Qu
     authors = {item.comment.author_id for item in items}
     banned = bans.banned_among(session, authors)
     explain_house_scores(session, items)
+    context = author_context(session, authors)
     counts = tab_counts(session, now, query, known=None if query.tab in DECIDED_TABS or query.min_toxicity is not None
                         or query.max_toxicity is not None else (page.total, page.total_capped))
     return QueueView(items=items, next_cursor=next_cursor, counts=counts,
-                     last_id=session.scalar(select(func.max(Comment.id))) or 0, parents=parents, banned=banned)
+                     last_id=session.scalar(select(func.max(Comment.id))) or 0, parents=parents, banned=banned,
+                     authors=context)
 
 
 def tab_counts(session: Session, now: datetime, query: QueueQuery,
@@ -92,12 +98,14 @@ def tab_counts(session: Session, now: datetime, query: QueueQuery,
         if known is not None and tab == query.tab:
             counts[tab] = known
             continue
-        filters = QueueQuery(tab=tab, article_id=query.article_id, language=query.language).filters()
+        filters = QueueQuery(tab=tab, article_id=query.article_id, language=query.language, author=query.author,
+                             text=query.text).filters()
         counts[tab] = review.queue_count(session, filters)
     for tab, status in DECIDED_TABS.items():
         conditions = [Comment.status == status, Comment.decided_at.is_not(None), Comment.decided_at > now - RECENT]
         if query.article_id:
             conditions.append(Comment.article_id == query.article_id)
+        conditions += review.author_and_text(query.author, query.text)
         counted = select(Comment.id).where(*conditions).limit(review.EXACT_TOTAL_LIMIT + 1).subquery()
         total = session.scalar(select(func.count()).select_from(counted)) or 0
         counts[tab] = (min(total, review.EXACT_TOTAL_LIMIT), total > review.EXACT_TOTAL_LIMIT)
@@ -105,10 +113,11 @@ def tab_counts(session: Session, now: datetime, query: QueueQuery,
 
 
 def recent_decisions(session: Session, status: str, limit: int, cursor: list | None,
-                     article_id: str | None = None) -> tuple[list[Comment], list | None]:
+                     article_id: str | None = None, author: str | None = None,
+                     text: str | None = None) -> tuple[list[Comment], list | None]:
     """Decided comments in ``status``, latest decision first (keyset on decided_at, id)."""
     query = select(Comment).where(Comment.status == status, Comment.decided_at.is_not(None),
-                                  Comment.erased_at.is_(None))
+                                  Comment.erased_at.is_(None), *review.author_and_text(author, text))
     if article_id:
         query = query.where(Comment.article_id == article_id)
     if cursor is not None:
@@ -124,6 +133,52 @@ class CardState:
     status: str
     waiting: bool
     decided_by: str | None
+
+
+@dataclass
+class AuthorContext:
+    """What a card says about its author beyond their counts (issue 22): how many of their
+    comments wait, their last rejections with the reasons, and moderators' notes."""
+    waiting: int = 0
+    rejections: list[tuple[Comment, str | None]] = field(default_factory=list)
+    notes: list[AuthorNote] = field(default_factory=list)
+
+
+LAST_REJECTIONS = 3
+
+
+def author_context(session: Session, author_ids: set[str] | list[str]) -> dict[str, AuthorContext]:
+    """The context of every author on a page in four queries, whatever the number of cards:
+    waiting counts (ix_comments_author_status), the last rejections (the same index, ranked
+    per author), their reasons (the audit log's comment index), the notes (their author index)."""
+    authors = {a for a in author_ids if a}
+    context = {a: AuthorContext() for a in authors}
+    if not authors:
+        return context
+    for author_id, n in session.execute(
+            select(Comment.author_id, func.count()).where(Comment.author_id.in_(authors),
+                                                          Comment.awaiting_review == True)  # noqa: E712
+            .group_by(Comment.author_id)):
+        context[author_id].waiting = n
+    ranked = select(Comment.id, func.row_number().over(partition_by=Comment.author_id,
+                                                       order_by=(Comment.decided_at.desc(), Comment.id.desc()))
+                    .label("rank")).where(Comment.author_id.in_(authors), Comment.status == REJECTED).subquery()
+    rejected = list(session.scalars(select(Comment).join(ranked, ranked.c.id == Comment.id)
+                                    .where(ranked.c.rank <= LAST_REJECTIONS)
+                                    .order_by(Comment.decided_at.desc(), Comment.id.desc())))
+    reasons: dict[int, str | None] = {}
+    if rejected:
+        for comment_id, reason in session.execute(
+                select(AuditEntry.comment_id, AuditEntry.reason)
+                .where(AuditEntry.comment_id.in_([c.id for c in rejected]),
+                       AuditEntry.action.in_(("reject", "auto_reject")))
+                .order_by(AuditEntry.id)):
+            reasons[comment_id] = reason  # the latest rejection's reason wins
+    for comment in rejected:
+        context[comment.author_id].rejections.append((comment, reasons.get(comment.id)))
+    for author_id, notes in review.author_notes(session, authors).items():
+        context[author_id].notes = notes
+    return context
 
 
 def updates(session: Session, query: QueueQuery, after_id: int, ids: list[int]) -> tuple[int, list[CardState]]:
@@ -245,6 +300,76 @@ def open_articles(session: Session, policy: ClosingPolicy, now: datetime, order:
     return rows
 
 
+ARTICLE_STATES = ("open", "soon", "closed")
+CLOSING_SOON = timedelta(hours=12)
+
+
+def list_articles(session: Session, policy: ClosingPolicy, now: datetime, state: str, order: str,
+                  search: str | None = None, limit: int = 100) -> list[ArticleRow]:
+    """The Articles page (issue 22): open threads, those closing within 12 hours, or closed
+    ones (most recently closed first), optionally only those whose title or id contains
+    ``search``. Each state is read from the indexes its deadline has, then checked against
+    the closing policy (quiet hours may extend a window past its stored deadline)."""
+    if search:
+        rows = _search_articles(session, policy, now, search, limit)
+        rows = [row for row in rows if _in_state(row, state, now)]
+        if state == "closed":
+            rows.sort(key=lambda row: (row.closes_at, row.article.id), reverse=True)
+        _count_comments(session, rows[:limit])
+        return rows[:limit]
+    if state == "closed":
+        return closed_articles(session, policy, now, limit)
+    rows = open_articles(session, policy, now, "closing" if state == "soon" else order, limit)
+    if state == "soon":
+        rows = [row for row in rows if _in_state(row, "soon", now)]
+    return rows
+
+
+def _in_state(row: ArticleRow, state: str, now: datetime) -> bool:
+    if state == "closed":
+        return not row.open
+    if state == "soon":
+        return row.open and row.closes_at - now < CLOSING_SOON
+    return row.open
+
+
+SEARCH_SCAN = 500
+
+
+def _search_articles(session: Session, policy: ClosingPolicy, now: datetime, search: str,
+                     limit: int) -> list[ArticleRow]:
+    """Articles whose id or title contains ``search`` (any case; wildcards escaped), the
+    newest windows first, at most SEARCH_SCAN read."""
+    pattern = review.like_pattern(search.lower())
+    found = session.scalars(select(Article).where(or_(func.lower(Article.id).like(pattern, escape="\\"),
+                                                      func.lower(Article.title).like(pattern, escape="\\")))
+                            .order_by(Article.window_opened_at.desc(), Article.id).limit(SEARCH_SCAN))
+    rows = [ArticleRow.of(article, policy, now) for article in found]
+    rows.sort(key=lambda row: (row.closes_at, row.article.id))
+    return rows
+
+
+def closed_articles(session: Session, policy: ClosingPolicy, now: datetime, limit: int = 100) -> list[ArticleRow]:
+    """Closed threads, the most recently closed first: locked ones (the sweep locks every
+    thread whose window ended), and any whose window ended before the sweep ran."""
+    locked = session.scalars(select(Article).where(Article.locked_at.is_not(None))
+                             .order_by(Article.locked_at.desc()).limit(limit))
+    site = session.scalars(select(Article).where(Article.locked_at.is_(None), Article.fixed_closes_at.is_(None),
+                                                 Article.window_opened_at <= policy.site_window_cutoff(now))
+                           .order_by(Article.window_opened_at.desc()).limit(limit))
+    fixed = session.scalars(select(Article).where(Article.locked_at.is_(None), Article.fixed_closes_at <= now)
+                            .order_by(Article.fixed_closes_at.desc()).limit(limit))
+    seen: dict[str, ArticleRow] = {}
+    for article in [*locked, *site, *fixed]:
+        row = ArticleRow.of(article, policy, now)
+        if not row.open:
+            seen[article.id] = row
+    rows = sorted(seen.values(), key=lambda row: (row.article.locked_at or row.closes_at, row.article.id),
+                  reverse=True)[:limit]
+    _count_comments(session, rows)
+    return rows
+
+
 def _count_comments(session: Session, rows: list[ArticleRow]) -> None:
     if not rows:
         return
@@ -266,6 +391,11 @@ class ThreadView:
     article: ArticleRow
     comments: list[tuple[Comment, int]]  # each comment with its depth in the thread
     truncated: bool
+    # Issue 22: the waiting comments as queue cards (the same decision buttons), with the
+    # context of their authors, read for the whole thread at once.
+    cards: dict[int, review.QueueItem] = field(default_factory=dict)
+    banned: set[str] = field(default_factory=set)
+    authors: dict[str, AuthorContext] = field(default_factory=dict)
 
 
 THREAD_LIMIT = 1000
@@ -293,7 +423,11 @@ def thread(session: Session, policy: ClosingPolicy, now: datetime, article_id: s
         comment, depth = stack.pop()
         ordered.append((comment, depth))
         stack.extend((child, depth + 1) for child in reversed(children.get(comment.id, [])))
-    return ThreadView(row, ordered, truncated)
+    waiting = [comment for comment in comments if comment.awaiting_review]
+    cards = {item.comment.id: item for item in review.decorate(session, waiting, policy, now)}
+    authors = {comment.author_id for comment in waiting}
+    return ThreadView(row, ordered, truncated, cards=cards, banned=bans.banned_among(session, authors),
+                      authors=author_context(session, authors))
 
 
 # --- authors -------------------------------------------------------------------------------
@@ -336,6 +470,17 @@ def author(session: Session, author_id: str, status: str | None) -> AuthorView:
 def account_names(session: Session) -> dict[str, str]:
     """actor -> the person's name, for showing "decided by Alice" instead of user:alice@…"""
     return {account.actor: account.name for account in session.scalars(select(Account))}
+
+
+def actor_named(session: Session, who: str) -> str:
+    """The log's "who" filter as a person types it: an account's display name or e-mail
+    address (any case) stands for that account's actor; anything else (an API key's name,
+    "auto", user:…) is the actor itself."""
+    wanted = who.strip().lower()
+    for account in session.scalars(select(Account)):
+        if wanted in (account.name.lower(), account.email.lower()):
+            return account.actor
+    return who.strip()
 
 
 def queue_banned(session: Session, author_ids: list[str]) -> set[str]:

@@ -241,7 +241,9 @@ def _queue_query() -> console.QueueQuery:
     language = forms.storable(args.get("language"), 8)
     query = console.QueueQuery(tab=tab, order=order, article_id=forms.storable(args.get("article")),
                                language=language.lower() if language else None, min_toxicity=_float("min"),
-                               max_toxicity=_float("max"), limit=runtime().settings.console.page_size)
+                               max_toxicity=_float("max"), limit=runtime().settings.console.page_size,
+                               author=forms.storable(args.get("author"), 200),
+                               text=forms.storable(args.get("q"), review.TEXT_SEARCH_MAX))
     try:
         cursor = decode_listing_cursor(args.get("cursor"), console.cursor_types(tab, order), _cursor_prefix(query))
     except ValueError:
@@ -271,7 +273,8 @@ def queue():
     next_cursor = encode_listing_cursor(_cursor_prefix(query), view.next_cursor)
     return render_template("queue.html", query=query, view=view, next_cursor=next_cursor,
                            scorer=_scorer_state(), csrf=generate_csrf(), last_reason=last_reason,
-                           decisions=decisions)
+                           decisions=decisions, author_context=view.authors,
+                           next_url=request.full_path.rstrip("?"))
 
 
 @bp.get("/queue/updates")
@@ -280,8 +283,11 @@ def queue_updates():
     by someone else meanwhile (JSON, with the texts already translated)."""
     query = _queue_query()
     ids = [i for i in map(forms.positive_id, request.args.get("ids", "").split(",")[:200]) if i is not None]
+    rt = runtime()
     with transaction(write=False) as db_session:
         new, states = console.updates(db_session, query, forms.positive_id(request.args.get("after")) or 0, ids)
+        # The tab counts move while you work (yours and others' decisions, new comments).
+        counts = console.tab_counts(db_session, rt.now(), query)
     names = account_names()
     cards = []
     for state in states:
@@ -291,7 +297,8 @@ def queue_updates():
             label = gettext("Approved by %(name)s", name=by) if state.status == "approved" else \
                 gettext("Rejected by %(name)s", name=by) if state.status == "rejected" else gettext("No longer waiting")
         cards.append({"id": state.id, "status": state.status, "waiting": state.waiting, "label": label})
-    return jsonify(new=new, new_label=display.n_new(new) if new else "", cards=cards)
+    return jsonify(new=new, new_label=display.n_new(new) if new else "", cards=cards,
+                   counts={tab: display.count_label(count) for tab, count in counts.items()})
 
 
 def _scorer_state() -> dict:
@@ -307,8 +314,9 @@ def _card(comment_id: int, mode: str, message: str | None = None, status: int = 
         # What was decided, by whom, with which reason: shown on a decided card.
         decision = console.last_decisions(db_session, [comment_id]).get(comment_id) \
             if item.comment.status != "pending" else None
+        context = console.author_context(db_session, [item.comment.author_id])
     html = render_template("_card.html", item=item, mode=mode, message=message, oob=oob, banned=banned,
-                           scorer=_scorer_state(), parent=parent, decision=decision)
+                           scorer=_scorer_state(), parent=parent, decision=decision, author_context=context)
     return Markup(html), status  # rendered (and escaped) by Jinja: safe to embed in another fragment
 
 
@@ -488,7 +496,9 @@ def author():
     status = request.args.get("status") or None
     with transaction(write=False) as db_session:
         view = console.author(db_session, author_id, status)
+        context = console.author_context(db_session, [author_id])[author_id]
     return render_template("author.html", view=view, status=status, ban_form=forms.BanForm(author_id=author_id),
+                           context=context, note_form=forms.NoteForm(author_id=author_id),
                            erase_form=forms.EraseForm(author_id=author_id))
 
 
@@ -514,6 +524,23 @@ def ban():
     flash(message)
     return redirect(request.form.get("next") and _safe_next(request.form.get("next"))
                     or url_for("console.author", id=author_id))
+
+
+@bp.post("/authors/note")
+def author_note():
+    """A note on an author for the other moderators (shown on their cards, in the log)."""
+    form = forms.NoteForm()
+    author_id = _author_id(form.author_id.data)
+    target = request.form.get("next") and _safe_next(request.form.get("next")) \
+        or url_for("console.author", id=author_id)
+    if not form.validate():
+        flash(gettext("A note has 1 to %(max)s characters.", max=review.NOTE_MAX), "error")
+        return redirect(target)
+    rt = runtime()
+    with transaction() as db_session:
+        review.add_author_note(db_session, author_id, form.body.data, actor(), rt.now())
+    flash(gettext("Note saved."))
+    return redirect(target)
 
 
 @bp.post("/authors/unban")
@@ -553,10 +580,12 @@ def erase():
 @bp.get("/articles")
 def articles():
     order = request.args.get("order") if request.args.get("order") in ("closing", "waiting") else "closing"
+    state = request.args.get("state") if request.args.get("state") in console.ARTICLE_STATES else "open"
+    search = forms.storable(request.args.get("q"), 200)
     rt = runtime()
     with transaction(write=False) as db_session:
-        rows = console.open_articles(db_session, rt.policy, rt.now(), order)
-    return render_template("articles.html", rows=rows, order=order)
+        rows = console.list_articles(db_session, rt.policy, rt.now(), state, order, search)
+    return render_template("articles.html", rows=rows, order=order, state=state, search=search or "")
 
 
 @bp.get("/articles/<article_id:article_id>")
@@ -626,9 +655,10 @@ def log():
     args = request.args
     filters = {key: forms.storable(args.get(key)) for key in ("article", "author", "actor", "action")}
     with transaction(write=False) as db_session:
+        actor_filter = console.actor_named(db_session, filters["actor"]) if filters["actor"] else None
         entries = audit.list_entries(db_session, limit=LOG_PAGE + 1, before_id=forms.positive_id(args.get("before")),
                                      article_id=filters["article"], author_id=filters["author"],
-                                     actor=filters["actor"], action=filters["action"])
+                                     actor=actor_filter, action=filters["action"])
     page, more = entries[:LOG_PAGE], len(entries) > LOG_PAGE
     return render_template("log.html", entries=page, filters=filters, before=page[-1].id if more else None,
                            keep={key: value for key, value in filters.items() if value})

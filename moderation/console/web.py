@@ -92,32 +92,53 @@ def wants_fragment() -> bool:
 def guard() -> Response | None:
     if request.endpoint == "console.static":
         return None
-    if request.method == "POST":
-        csrf.protect()
     if request.endpoint in PUBLIC_ENDPOINTS:
+        if request.method == "POST":
+            csrf.protect()
         return None
-    rt = _runtime()
-    token = session.get("token", "")
-    idle = timedelta(hours=rt.settings.console.session_hours)
-    with rt.db.transaction(write=False) as db_session:
-        active = accounts.resolve_session(db_session, token, idle, rt.now()) if token else None
+    # Signed in first, then CSRF: a form sent after being signed out elsewhere has no CSRF
+    # token in its (new, empty) session, and "signed out" is what the person must be told,
+    # not "the CSRF token is missing". Nothing is done for a request without a session.
+    active = _identify(touch=True)
     if active is None:
         session.pop("token", None)
         return _to_login()
-    if active.needs_touch:
-        with rt.db.transaction() as db_session:
-            accounts.touch_session(db_session, token, rt.now())
-    g.account = active.account
+    if request.method == "POST":
+        csrf.protect()
     if active.account.must_change_password and request.endpoint not in PASSWORD_ENDPOINTS:
         return redirect(url_for("console.password"))
     return None
 
 
+def _identify(touch: bool = False):
+    """The signed-in session of this request (sets g.account), or None."""
+    rt = _runtime()
+    token = session.get("token", "")
+    if not token:
+        return None
+    idle = timedelta(hours=rt.settings.console.session_hours)
+    with rt.db.transaction(write=False) as db_session:
+        active = accounts.resolve_session(db_session, token, idle, rt.now())
+    if active is None:
+        return None
+    if touch and active.needs_touch:
+        with rt.db.transaction() as db_session:
+            accounts.touch_session(db_session, token, rt.now())
+    g.account = active.account
+    return active
+
+
 def _to_login() -> Response:
     login = url_for("console.login")
-    if wants_fragment():
+    if wants_fragment() and request.method == "GET":
         response = Response(status=401)
         response.headers["HX-Redirect"] = login
+        return response
+    if wants_fragment():
+        # htmx shows this in the page (console.js): "signed out — sign in again", with a link
+        # back to the same place; the action was not done.
+        response = current_app.make_response((gettext("You were signed out. Sign in again."), 401))
+        response.headers["HX-Signed-Out"] = "true"
         return response
     if request.accept_mimetypes.best == "application/json":
         response = current_app.json.response({"error": {"code": "unauthorized", "message": "Log in first.",
@@ -125,6 +146,9 @@ def _to_login() -> Response:
         response.status_code = 401
         return response
     target = request.full_path.rstrip("?") if request.method == "GET" else ""
+    if not target and request.method == "POST":
+        # A plain form sent after being signed out: back to the page it was sent from.
+        target = request.form.get("next") or ""
     return redirect(url_for("console.login", next=target) if target else login)
 
 
@@ -138,12 +162,22 @@ def security_headers(response: Response) -> Response:
     return response
 
 
-def on_csrf_error(error: CSRFError):
-    return render_template("error.html", status=400, message=error.description), 400
+def on_csrf_error(error: HTTPException):
+    """A refused form (an expired or forged CSRF token, a malformed form): said in the
+    console's language, not in Flask-WTF's or Werkzeug's English."""
+    message = gettext("The form has expired or did not come from this console: reload the page and try again.") \
+        if isinstance(error, CSRFError) else gettext("The form was not valid.")
+    return render_template("error.html", status=400, message=message), 400
 
 
 def on_routing_error(error: HTTPException):
-    """An address of the console that does not exist, or a form's address opened as a page."""
+    """An address of the console that does not exist, or a form's address opened as a page:
+    a page in the console's language (the account's, when signed in) with its top bar."""
+    if g.get("account") is None:
+        try:
+            _identify()
+        except Exception:  # noqa: BLE001  (an error page must render even if the database cannot)
+            g.pop("account", None)
     message = gettext("Not found.") if error.code == 404 else gettext("This page cannot be opened directly.")
     response = current_app.make_response((render_template("error.html", status=error.code, message=message),
                                           error.code))

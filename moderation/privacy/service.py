@@ -18,7 +18,7 @@ from moderation.audit.models import AuditEntry
 from moderation.clock import utc_iso
 from moderation.comments.models import Comment
 from moderation.review import bans
-from moderation.review.models import Report
+from moderation.review.models import AuthorNote, Report
 from moderation.scoring.models import CommentScore
 
 PAGE = 500
@@ -46,6 +46,11 @@ def _report(report: Report) -> dict[str, Any]:
             "created_at": _time(report.created_at), "cleared_at": _time(report.cleared_at)}
 
 
+def _note(note: AuthorNote) -> dict[str, Any]:
+    # What moderators wrote about the person is their data too; who wrote it is the newsroom's.
+    return {"id": note.id, "body": note.body, "created_at": _time(note.created_at)}
+
+
 def _entry(entry: AuditEntry) -> dict[str, Any]:
     # Whether a person or the classifier decided is the reader's to know (GDPR art. 22);
     # which moderator it was is the newsroom's.
@@ -70,13 +75,14 @@ def _pages(session: Session, query: Any, id_column: Any, render: Callable[[Any],
 def export_author(session: Session, author_id: str, now: datetime) -> Iterator[str]:
     """The export's JSON text, in pieces: the author's comments (with their status, scores
     and what intake kept), the reports they filed, their ban and the audit entries about
-    them. ``json.loads("".join(...))`` is the document."""
+    them, and the notes moderators left about them. ``json.loads("".join(...))`` is the document."""
     yield "{" + f'"format": {json.dumps(FORMAT)}, "author_id": {json.dumps(author_id, ensure_ascii=False)}, ' \
                 f'"exported_at": {json.dumps(utc_iso(now))}'
     parts = (
         ("comments", select(Comment, CommentScore).outerjoin(CommentScore, CommentScore.comment_id == Comment.id)
          .where(Comment.author_id == author_id), Comment.id, _comment, True),
         ("reports_filed", select(Report).where(Report.reporter_id == author_id), Report.id, _report, False),
+        ("moderator_notes", select(AuthorNote).where(AuthorNote.author_id == author_id), AuthorNote.id, _note, False),
         ("audit_entries", select(AuditEntry).where(AuditEntry.author_id == author_id), AuditEntry.id, _entry, False),
     )
     for name, query, id_column, render, rows in parts:

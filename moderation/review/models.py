@@ -34,3 +34,16 @@ class BannedAuthor(Base):
     banned_at: Mapped[datetime] = mapped_column(UTCDateTime)
     banned_by: Mapped[str] = mapped_column(String(128))
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class AuthorNote(Base):
+    """A moderator's note about an author ("warned twice on 3 March"), shown on their cards.
+    Deleted when the author is erased; each note is also an audit entry."""
+
+    __tablename__ = "author_notes"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    author_id: Mapped[str] = mapped_column(String(128), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(128))

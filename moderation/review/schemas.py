@@ -188,6 +188,7 @@ class ErasedCounts(Schema):
     reader_addresses = fields.Integer(required=True)
     audit_reasons = fields.Integer(required=True, metadata={"description": "Free-text audit reasons blanked"})
     ban_reasons = fields.Integer(required=True)
+    author_notes = fields.Integer(required=True, metadata={"description": "Moderators' notes on the author deleted"})
 
 
 class ErasureOut(Schema):

@@ -6,9 +6,9 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import delete, func, or_, select, tuple_, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from moderation.articles.models import Article
 from moderation.audit import service as audit
@@ -16,10 +16,10 @@ from moderation.audit.models import AuditEntry
 from moderation.closing.policy import ClosingPolicy
 from moderation.comments.models import APPROVED, PENDING, REJECTED, Comment
 from moderation.comments.service import find_comment, get_comment
-from moderation.errors import ApiError, Conflict, NotFound
+from moderation.errors import ApiError, Conflict, NotFound, ValidationError
 from moderation.events import service as events
 from moderation.review import bans, state
-from moderation.review.models import BannedAuthor, Report
+from moderation.review.models import AuthorNote, BannedAuthor, Report
 from moderation.scoring.models import CommentScore
 from moderation.webhooks import service as webhooks
 
@@ -37,6 +37,8 @@ class QueueFilter:
     reported: bool | None = None
     unscored: bool | None = None
     after_id: int | None = None  # only comments that arrived after this one (the console's "N new")
+    author: str | None = None  # an author's id, or their display name (any case)
+    text: str | None = None  # words the body contains (any case)
 
 
 @dataclass
@@ -95,6 +97,29 @@ def _waiting(filters: QueueFilter):
         conditions.append(Comment.scored_at.is_(None))
     if filters.after_id is not None:
         conditions.append(Comment.id > filters.after_id)
+    return conditions + author_and_text(filters.author, filters.text)
+
+
+TEXT_SEARCH_MAX = 100
+
+
+def like_pattern(value: str) -> str:
+    """A LIKE pattern matching ``value`` anywhere: its own % and _ are literal."""
+    return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def author_and_text(author: str | None, text: str | None) -> list:
+    """The queue's author and text filters. The author is matched exactly (the id through
+    ix_comments_author_status, the name case-insensitively); the text is a bounded substring
+    match (at most TEXT_SEARCH_MAX characters, wildcards escaped). A substring cannot use a
+    B-tree index: it is always combined with the queue's partial indexes (waiting rows only),
+    or the decided tabs' recent window, and pages stop at the limit, so it reads the waiting
+    set, never the whole table."""
+    conditions = []
+    if author:
+        conditions.append(or_(Comment.author_id == author, func.lower(Comment.author_name) == author.lower()))
+    if text:
+        conditions.append(func.lower(Comment.body).like(like_pattern(text[:TEXT_SEARCH_MAX].lower()), escape="\\"))
     return conditions
 
 
@@ -424,6 +449,36 @@ def unban_author(session: Session, author_id: str, actor: str, reason: str | Non
     return True
 
 
+NOTE_MAX = 1000
+
+
+def add_author_note(session: Session, author_id: str, body: str, actor: str, now: datetime) -> AuthorNote:
+    """A moderator's note about an author, shown on each of their cards. The audit entry
+    carries the text as its reason, so that erasure blanks it with the others."""
+    body = body.strip()
+    if not body or len(body) > NOTE_MAX:
+        raise ValidationError(f"A note has 1 to {NOTE_MAX} characters.", details={"body": ["length"]})
+    note = AuthorNote(author_id=author_id, body=body, created_at=now, created_by=actor)
+    session.add(note)
+    audit.record(session, now, actor, "note", author_id=author_id, reason=body)
+    return note
+
+
+def author_notes(session: Session, author_ids: set[str] | list[str],
+                 per_author: int = 3) -> dict[str, list[AuthorNote]]:
+    """The newest notes of each author (one query for all of them, for a page of cards)."""
+    if not author_ids:
+        return {}
+    ranked = select(AuthorNote, func.row_number().over(partition_by=AuthorNote.author_id,
+                                                       order_by=AuthorNote.id.desc()).label("rank")) \
+        .where(AuthorNote.author_id.in_(list(author_ids))).subquery()
+    note = aliased(AuthorNote, ranked)
+    found: dict[str, list[AuthorNote]] = {}
+    for row in session.scalars(select(note).where(ranked.c.rank <= per_author).order_by(ranked.c.id.desc())):
+        found.setdefault(row.author_id, []).append(row)
+    return found
+
+
 @dataclass(frozen=True)
 class Erasure:
     """What an erasure removed, by kind, with counts."""
@@ -436,6 +491,7 @@ class Erasure:
     reader_addresses: int
     audit_reasons: int
     ban_reasons: int
+    author_notes: int = 0
 
 
 # Also in migration 0008's audit trigger: an erasure may set an audit entry's author id only to this.
@@ -466,11 +522,14 @@ def erase_author(session: Session, author_id: str, actor: str, now: datetime) ->
     audit_reasons = audit.redact_author(session, author_id=author_id, tombstone=tombstone,
                                         comment_ids=select(Comment.id).where(Comment.author_id == tombstone))
     ban_reasons = _key_ban(session, author_id)
+    # Moderators' notes describe the person: they go (their audit entries lost the text above).
+    notes = session.execute(delete(AuthorNote).where(AuthorNote.author_id == author_id)
+                            .execution_options(synchronize_session=False)).rowcount
     webhooks.forget_author(session, author_id, tombstone)
     result = Erasure(author_id=author_id, comments=len(erased.comment_ids),
                      reports_on_comments=erased.reports_on_comments, reports_filed=reports_filed,
                      idempotency_keys=erased.idempotency_keys, reader_addresses=erased.reader_addresses,
-                     audit_reasons=audit_reasons, ban_reasons=ban_reasons)
+                     audit_reasons=audit_reasons, ban_reasons=ban_reasons, author_notes=notes)
     audit.record(session, now, actor, "erase", author_id=tombstone,
                  details={kind: count for kind, count in result.__dict__.items() if kind != "author_id"})
     events.publish(session, events.AUTHOR_ERASED, now, author_id=author_id, comment_ids=erased.comment_ids,

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import insert
 
 from moderation.comments.models import Comment
+from moderation.review import service as review
 from tests.factories import headers, make_article, make_comment, make_key
 
 EXPORT = "/api/v1/moderation/authors/export"
@@ -33,6 +34,10 @@ def test_export_holds_comments_scores_reports_ban_and_audit(client, runtime, key
                 json={"action": "reject", "reason": "insulte"})
     client.post("/api/v1/moderation/authors/ban", headers=keys["alice"],
                 json={"author_id": "jp@example.ch", "reason": "récidive"})
+    with runtime.db.transaction() as session:  # issue 22: moderators' notes are the author's data too
+        review.add_author_note(session, "jp@example.ch", "Averti par téléphone", "user:alice@example.ch",
+                               runtime.now())
+        review.add_author_note(session, "other-reader", "Pas lui", "user:alice@example.ch", runtime.now())
 
     response = client.post(EXPORT, headers=keys["admin"], json={"author_id": "jp@example.ch"})
     assert response.status_code == 200 and response.mimetype == "application/json"
@@ -45,8 +50,9 @@ def test_export_holds_comments_scores_reports_ban_and_audit(client, runtime, key
     [report] = document["reports_filed"]
     assert report["comment_id"] == other.id and report["note"] == "Je signale"
     assert document["ban"]["reason"] == "récidive"
+    assert [note["body"] for note in document["moderator_notes"]] == ["Averti par téléphone"]
     actions = [entry["action"] for entry in document["audit_entries"]]
-    assert actions[:3] == ["reject", "ban", "export"]
+    assert actions[:4] == ["reject", "ban", "note", "export"]
     assert "other-reader" not in json.dumps(document)  # nobody else's data
     assert "alice" not in json.dumps(document)  # nor which moderator acted: the newsroom's
     assert all(entry["automatic"] is False for entry in document["audit_entries"])

@@ -10,7 +10,8 @@ from sqlalchemy import func, select, text, update
 from moderation.audit.models import AuditEntry
 from moderation.comments.models import Comment
 from moderation.events.models import DomainEvent
-from moderation.review.models import BannedAuthor, Report
+from moderation.review import service as review
+from moderation.review.models import AuthorNote, BannedAuthor, Report
 from moderation.webhooks.models import WebhookDelivery
 from tests.factories import headers, make_article, make_key
 
@@ -38,7 +39,7 @@ def everything(runtime, *, but_erasure_event: bool = False):
     carries the id until it is delivered)."""
     with runtime.db.transaction(write=False) as session:
         rows = []
-        for model in (Comment, Report, AuditEntry, BannedAuthor, DomainEvent, WebhookDelivery):
+        for model in (Comment, Report, AuditEntry, BannedAuthor, AuthorNote, DomainEvent, WebhookDelivery):
             query = select(model)
             if but_erasure_event and model is DomainEvent:
                 query = query.where(DomainEvent.type != "author.erased")
@@ -65,14 +66,18 @@ def test_erasure_removes_every_trace_of_the_author(client, runtime, keys):
     banned = client.post(f"{Q}/authors/ban", headers=keys["alice"],
                          json={"author_id": author, "reason": "Jean-Pierre Dubois insulte ses voisins"})
     assert banned.status_code == 200 and banned.json["author_id"] == author
+    # A moderator's note about them (issue 22): deleted with them, and its audit entry blanked.
+    with runtime.db.transaction() as session:
+        review.add_author_note(session, author, "Jean-Pierre Dubois, déjà averti", "user:alice@example.ch",
+                               runtime.now())
     before = everything(runtime)
     assert "Jean-Pierre Dubois" in before and "203.0.113.77" in before
 
     erased = client.post(f"{Q}/authors/erase", headers=keys["admin"], json={"author_id": author})
     assert erased.status_code == 200
     assert erased.json["erased"] == {"comments": 1, "reports_on_comments": 1, "reports_filed": 1,
-                                     "idempotency_keys": 1, "reader_addresses": 1, "audit_reasons": 2,
-                                     "ban_reasons": 1}
+                                     "idempotency_keys": 1, "reader_addresses": 1, "audit_reasons": 3,
+                                     "ban_reasons": 1, "author_notes": 1}
     after = everything(runtime, but_erasure_event=True)
     key_of_mine = "k-" + hashlib.sha1(f"{SECRET_WORDS}, est un voleur.".encode()).hexdigest()[:16]
     assert key_of_mine in before
@@ -99,7 +104,7 @@ def test_erasure_removes_every_trace_of_the_author(client, runtime, keys):
             tombstone}
         # The trail keeps its structure; the erasure itself is on record with counts only.
         actions = [e.action for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
-        assert actions == ["approve", "reject", "ban", "erase"]
+        assert actions == ["approve", "reject", "ban", "note", "erase"]
         erase_entry = session.scalars(select(AuditEntry).where(AuditEntry.action == "erase")).one()
         assert erase_entry.reason is None and erase_entry.details["comments"] == 1
     # The public thread and the queue no longer show the erased comment.

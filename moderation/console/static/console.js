@@ -18,13 +18,84 @@
     card.classList.add('is-focused');
     current = card.id;
     card.focus({ preventScroll: true });
-    card.scrollIntoView({ block: 'nearest' });
+    revealCard(card);
+  }
+
+  // --- no dead ends (issue 22) -------------------------------------------------------------
+  // The sticky header and banners cover the top of the window: a card is "visible" only
+  // below them. Their height is measured (it changes with the window's width and banners),
+  // the card scrolled below it, and kept in --sticky-top for .card's scroll-margin-top (the
+  // browser's own scrolling to #card-N or #cN uses it too).
+  function stickyTop() {
+    var bottom = 0;
+    document.querySelectorAll('header.top, .banner:not([hidden])').forEach(function (el) {
+      var style = window.getComputedStyle(el);
+      if (style.position !== 'sticky' && style.position !== 'fixed') { return; }
+      var rect = el.getBoundingClientRect();
+      if (rect.height > 0 && rect.top < 1 + parseFloat(style.top || '0')) { bottom = Math.max(bottom, rect.bottom); }
+    });
+    return Math.ceil(bottom);
+  }
+
+  function revealCard(card) {
+    var top = stickyTop();
+    document.documentElement.style.setProperty('--sticky-top', top + 'px');
+    var rect = card.getBoundingClientRect();
+    if (rect.top < top + 4) {
+      window.scrollBy(0, rect.top - top - 8);
+    } else if (rect.bottom > window.innerHeight) {
+      // Down: the bottom comes into view, but never the top under the header.
+      window.scrollBy(0, Math.min(rect.bottom - window.innerHeight + 8, rect.top - top - 8));
+    }
+  }
+
+  var NEXT_PAGE_FOCUS = 'console:focus-first';
+
+  function nextPage() {
+    var link = document.getElementById('next-page');
+    if (!link) { return false; }
+    try { window.sessionStorage.setItem(NEXT_PAGE_FOCUS, link.href); } catch (e) { /* private mode */ }
+    window.location.href = link.href;
+    return true;
+  }
+
+  function focusAfterLoad() {
+    var wanted = null;
+    try { wanted = window.sessionStorage.getItem(NEXT_PAGE_FOCUS); window.sessionStorage.removeItem(NEXT_PAGE_FOCUS); }
+    catch (e) { wanted = null; }
+    var hash = window.location.hash.match(/^#card-(\d+)$/);
+    if (hash && byId('card-' + hash[1])) { focusCard(byId('card-' + hash[1])); return; }
+    if (wanted && wanted === window.location.href && cards().length) { focusCard(cards()[0]); }
+  }
+
+  function updateCounts(counts) {
+    if (!counts) { return; }
+    Object.keys(counts).forEach(function (tab) {
+      var el = document.querySelector('.tabs .count[data-tab="' + tab + '"]');
+      if (el && el.textContent !== counts[tab]) { el.textContent = counts[tab]; }
+    });
+  }
+
+  function signedOut(status) {
+    // An htmx decision after being signed out elsewhere: say so, with a way back to this place.
+    var here = window.location.pathname + window.location.search + (current ? '#' + current : '');
+    var login = status.getAttribute('data-login') + '?next=' + encodeURIComponent(here);
+    status.innerHTML = '';
+    var p = document.createElement('p');
+    p.className = 'flash error signed-out';
+    p.appendChild(document.createTextNode(status.getAttribute('data-signed-out') + ' '));
+    var a = document.createElement('a');
+    a.href = login;
+    a.textContent = status.getAttribute('data-sign-in');
+    p.appendChild(a);
+    status.appendChild(p);
   }
 
   function move(step) {
     var list = cards();
     var index = list.indexOf(focusedCard());
     if (index < 0) { focusCard(step > 0 ? list[0] : list[list.length - 1]); return; }
+    if (step > 0 && index === list.length - 1 && nextPage()) { return; }
     focusCard(list[Math.max(0, Math.min(list.length - 1, index + step))]);
   }
 
@@ -114,7 +185,7 @@
       case 'A': clickBulkApprove(); break;
       case 'R': prepareBulkReject(); break;
       case '1': case '2': case '3': case '4': case '5': switchTab(event.key); break;
-      case 'o': if (card && card.getAttribute('data-thread')) { window.location.href = card.getAttribute('data-thread'); } break;
+      case 'o': if (card && card.getAttribute('data-thread')) { openThread(card.getAttribute('data-thread')); } break;
       case '?': if (help) { help.showModal(); } break;
       default: handled = false;
     }
@@ -156,6 +227,12 @@
     if (tab) { window.location.href = tab.href; }
   }
 
+  function openThread(url) {
+    // Beside the queue, in one named window: the queue keeps its place and focus.
+    var opened = window.open(url, 'moderation-thread');
+    if (!opened) { window.location.href = url; }
+  }
+
   function clickBulkApprove() {
     // A click, not requestSubmit(button): htmx sends the clicked button's name and value.
     var button = document.getElementById('bulk-approve');
@@ -181,6 +258,7 @@
   document.addEventListener('htmx:responseError', function (event) {
     var status = document.getElementById('status');
     var code = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (status && code === 401) { signedOut(status); return; }
     if (status) { status.innerHTML = ''; var p = document.createElement('p'); p.className = 'flash error';
       p.textContent = (status.getAttribute('data-error') || 'The action failed') + ' (HTTP ' + code + ')';
       status.appendChild(p); }
@@ -199,6 +277,7 @@
       })
       .then(function (data) {
         if (!data) { return; }
+        updateCounts(data.counts);
         var banner = document.getElementById('new-banner');
         var link = document.getElementById('new-banner-link');
         if (banner && link) {
@@ -281,7 +360,9 @@
       if (card && card.id !== current) { cards().forEach(function (c) { c.classList.remove('is-focused'); });
         card.classList.add('is-focused'); current = card.id; }
     });
-    // No card is focused at first: j focuses the first one, like a mail client.
+    // No card is focused at first: j focuses the first one, like a mail client (or the first
+    // card of a page that j opened, or the card named in the address after signing in again).
+    focusAfterLoad();
     var section = document.getElementById('cards');
     if (section && section.getAttribute('data-poll-url')) {
       var every = parseInt(section.getAttribute('data-poll-ms'), 10) || 10000;

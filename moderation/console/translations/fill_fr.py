@@ -188,6 +188,38 @@ FR.update({
     "switch tab (outside the reject panel)": "changer d’onglet (hors du panneau de refus)",
 })
 
+# Issue 22, points 4 and 5: no dead ends, context on the card.
+FR.update({
+    ("%(num)s more waiting", "%(num)s more waiting"): ("%(num)s autre en attente", "%(num)s autres en attente"),
+    "Last rejections of this author:": "Derniers refus de cet auteur :", "no reason": "sans motif",
+    "Notes on this author:": "Notes sur cet auteur :", "Notes on this author": "Notes sur cet auteur",
+    "Note on author": "Note sur l’auteur", "Note for the other moderators": "Note pour les autres modérateurs",
+    "Save the note": "Enregistrer la note", "Note saved.": "Note enregistrée.", "No note yet.": "Aucune note.",
+    "A note has 1 to %(max)s characters.": "Une note compte de 1 à %(max)s caractères.",
+    ("%(num)s comment waiting: review them", "%(num)s comments waiting: review them"):
+        ("%(num)s commentaire en attente : le traiter", "%(num)s commentaires en attente : les traiter"),
+    "Urgent:": "Urgent :", "Soon:": "Bientôt :",
+    "The scoring model is down.": "Le modèle d’évaluation est en panne.",
+    "New comments wait unscored and are not approved or rejected automatically.":
+        "Les nouveaux commentaires attendent sans note et ne sont ni approuvés ni refusés automatiquement.",
+    "Most toxic first cannot rank them: unscored comments come last, newest first.":
+        "« Plus toxiques d’abord » ne peut pas les classer : les commentaires non évalués viennent en dernier, "
+        "les plus récents d’abord.",
+    "Show oldest first": "Afficher les plus anciens d’abord",
+    "id or name": "identifiant ou nom", "Text": "Texte", "name or e-mail": "nom ou e-mail",
+    "next / previous card (j after the last card opens the next page)":
+        "carte suivante / précédente (j après la dernière carte ouvre la page suivante)",
+    "You were signed out. Sign in again.": "Vous avez été déconnecté. Reconnectez-vous.",
+    "You were signed out: nothing was done.": "Vous avez été déconnecté : rien n’a été fait.",
+    "Sign in again": "Vous reconnecter",
+    "Threads closing within 12 hours": "Fils qui ferment dans les 12 heures",
+    "Closed threads": "Fils fermés", "Threads": "Fils", "Open": "Ouverts", "Closing soon": "Ferment bientôt",
+    "Closed": "Fermés", "locked": "verrouillé", "Title or id": "Titre ou identifiant", "Search": "Chercher",
+    "No thread found.": "Aucun fil trouvé.", "No closed thread.": "Aucun fil fermé.",
+    "The form has expired or did not come from this console: reload the page and try again.":
+        "Le formulaire a expiré ou ne vient pas de cette console : rechargez la page et réessayez.",
+})
+
 if __name__ == "__main__":
     path = Path(__file__).parent / "fr" / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as handle:
