@@ -21,7 +21,7 @@ from moderation.web import forwarded_address
 
 HERE = Path(__file__).resolve().parent
 PREFIX = "/console"
-LANGUAGES = ("en", "fr")
+LANGUAGES = accounts.LANGUAGES
 COOKIE = "moderation_console"
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -139,7 +139,9 @@ def security_headers(response: Response) -> Response:
 
 
 def on_csrf_error(error: CSRFError):
-    return render_template("error.html", status=400, message=error.description), 400
+    return render_template("error.html", status=400,
+                           message=gettext("The form expired or was not sent by this console: reload the page "
+                                           "and try again.")), 400
 
 
 def on_routing_error(error: HTTPException):
@@ -153,5 +155,19 @@ def on_routing_error(error: HTTPException):
     return response
 
 
+def error_message(status: int) -> str:
+    """What a console page says for an error (the API's English message stays in the API)."""
+    messages = {
+        400: gettext("The request was not valid."),
+        403: gettext("Only administrators may do this."),
+        404: gettext("Not found."),
+        405: gettext("This page cannot be opened directly."),
+        409: gettext("Conflict: the comment changed since you saw it. Nothing was changed."),
+        422: gettext("The form was not valid."),
+        429: gettext("Too many requests: wait a moment and try again."),
+    }
+    return messages.get(status, gettext("The action failed"))
+
+
 def on_api_error(error: ApiError):
-    return render_template("error.html", status=error.status, message=error.message), error.status
+    return render_template("error.html", status=error.status, message=error_message(error.status)), error.status
