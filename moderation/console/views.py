@@ -7,7 +7,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, gettext, ngettext
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -460,7 +460,8 @@ def ban():
             if form.reject_waiting.data else []
     rejected = sum(r.ok for r in results)
     message = gettext("Author banned.") if not form.reject_waiting.data else \
-        gettext("Author banned; %(n)s waiting comments rejected.", n=rejected)
+        ngettext("Author banned; %(num)s waiting comment rejected.",
+                 "Author banned; %(num)s waiting comments rejected.", rejected)
     if wants_fragment():
         cards = [_card(r.comment_id, "decided", oob=True)[0] for r in results if r.ok]
         return render_template("_status.html", message=message, cards=cards), 200, _after_settle("console:bulk")
@@ -494,7 +495,7 @@ def erase():
     rt = runtime()
     with transaction() as db_session:
         erased = review.erase_author(db_session, author_id, actor(), rt.now())
-    flash(gettext("Erased: %(n)s comments.", n=erased.comments))
+    flash(ngettext("Erased: %(num)s comment.", "Erased: %(num)s comments.", erased.comments))
     return redirect(url_for("console.author", id=author_id))
 
 
