@@ -2,6 +2,7 @@
 score bars and people's names. Everything that reaches the page is escaped here or by Jinja."""
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 import flask_babel
@@ -11,6 +12,7 @@ from babel.numbers import format_decimal
 from flask import g
 from markupsafe import Markup, escape
 
+from moderation.review.service import TOMBSTONE_PREFIX
 from moderation.review.words import WordList
 
 
@@ -98,6 +100,7 @@ ACTION_LABELS = {
     "webhook_enable": _l("webhook enabled"), "webhook_rotate": _l("webhook secret renewed"),
     "webhook_redeliver": _l("webhook redelivered"),
 }
+_UNDO_OF = re.compile(r"undo of #(\d+)")
 # The actions the log's filter offers.
 LOG_ACTIONS = ("approve", "reject", "undo", "ban", "unban", "erase", "lock", "unlock", "window")
 STATUS_LABELS = {"pending": _l("pending"), "approved": _l("approved"), "rejected": _l("rejected")}
@@ -120,8 +123,18 @@ def reason_label(code: str | None) -> str:
         return ""
     if code in REASON_LABELS:
         return _label(REASON_LABELS, code)
+    undone = _UNDO_OF.fullmatch(code)
+    if undone:
+        return gettext("undo of #%(id)s", id=undone.group(1))
     head, sep, note = code.partition(": ")
     return _label(REASON_LABELS, head) + sep + note if head in REASON_LABELS else code
+
+
+def author_ref(author_id: str | None) -> str:
+    """An author id as the log shows it: an erased author's tombstone says "erased"."""
+    if author_id and author_id.startswith(TOMBSTONE_PREFIX):
+        return gettext("erased")
+    return author_id or ""
 
 
 def action_label(code: str | None) -> str:

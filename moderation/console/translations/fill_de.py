@@ -190,6 +190,7 @@ DE = {
     "The request was not valid.": "Die Anfrage war ungültig.",
     "Too many requests: wait a moment and try again.": "Zu viele Anfragen: Warten Sie einen Moment und versuchen "
                                                        "Sie es noch einmal.",
+    "undo of #%(id)s": "Rückgängig von #%(id)s",
 }
 
 if __name__ == "__main__":

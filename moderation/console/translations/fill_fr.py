@@ -186,6 +186,7 @@ FR = {
         "Le formulaire a expiré ou ne vient pas de cette console : rechargez la page et réessayez.",
     "The request was not valid.": "La requête n’était pas valide.",
     "Too many requests: wait a moment and try again.": "Trop de requêtes : attendez un instant et réessayez.",
+    "undo of #%(id)s": "annulation de #%(id)s",
 }
 
 if __name__ == "__main__":

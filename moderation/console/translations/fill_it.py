@@ -184,6 +184,7 @@ IT = {
         "Il modulo è scaduto o non proviene da questa console: ricarica la pagina e riprova.",
     "The request was not valid.": "La richiesta non era valida.",
     "Too many requests: wait a moment and try again.": "Troppe richieste: attendi un momento e riprova.",
+    "undo of #%(id)s": "annullamento di #%(id)s",
 }
 
 if __name__ == "__main__":
