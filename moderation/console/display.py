@@ -89,7 +89,8 @@ def _l(message: str) -> str:
 REASON_LABELS = {
     "offensive": _l("offensive"), "abusive": _l("abusive"), "abuse": _l("abuse"), "spam": _l("spam"),
     "off_topic": _l("off-topic"), "personal_data": _l("personal data"), "other": _l("other"),
-    "banned author": _l("banned author"), "banned word": _l("banned word"),
+    "banned word": _l("banned word"),
+    "banned author": _l("author banned"),  # review.service.BAN_REJECTION
     "deadline passed": _l("deadline passed"), "manual": _l("by hand"),
 }
 ACTION_LABELS = {
@@ -282,3 +283,9 @@ def count_label(count: tuple[int, bool]) -> str:
 
 def n_new(count: int) -> str:
     return ngettext("%(num)s new comment", "%(num)s new comments", count)
+
+
+def decision_reason(reason: str | None, labels: dict[str, str] | None = None) -> str:
+    """A decision's reason as people read it (the card's "decided" line): reason_label, the one
+    mapping of reason codes; ``labels`` is kept for the templates that pass it."""
+    return reason_label(reason)

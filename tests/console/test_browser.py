@@ -6,7 +6,6 @@ is available. Waits are Playwright's expectations with generous deadlines, never
 """
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -17,26 +16,11 @@ from moderation.app import create_app
 from moderation.scoring.scorer import FakeScorer
 from moderation.scoring.worker import score_pending
 from tests.console.conftest import PASSWORD
-from tests.console.live import chromium_missing, launch, log_in, serve
+from tests.console.live import log_in, serve
 from tests.factories import make_article, make_comment, make_key
 
 pytestmark = pytest.mark.browser
 WAIT = 15_000  # ms: generous, for a busy machine
-
-
-@pytest.fixture(scope="session")
-def browser():
-    missing = chromium_missing()
-    if missing:
-        if os.environ.get("MODERATION_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"browser tests required but cannot run: {missing}")
-        pytest.skip(missing)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
 
 
 class Live:
@@ -185,7 +169,9 @@ def test_b_bans_the_author(live, page):
     log_in(page, live.url, "alice@example.ch", PASSWORD)
     page.keyboard.press("j")
     page.keyboard.press("b")
-    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # asks first (Cancel is the default): the ban needs its own button
+    expect(page.locator("#confirm-dialog")).to_be_visible()
+    page.get_by_role("button", name="Ban", exact=True).click()
     expect(page.locator("#status")).to_contain_text("Author banned; 2 waiting comments rejected.")
     refused = live.api("POST", f"/articles/{article}/comments", key=live.frontend_key,
                        json={"author": {"id": "troll", "name": "Troll"}, "body": "Encore moi."})

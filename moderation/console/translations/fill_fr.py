@@ -174,7 +174,7 @@ FR = {
     "paused until it closes": "en pause jusqu’à la fermeture",
     "pauses at %(time)s": "en pause dès %(time)s",
     "This page cannot be opened directly.": "Cette page ne s’ouvre pas directement.",
-    "abuse": "abus", "banned author": "auteur banni", "deadline passed": "échéance passée",
+    "abuse": "abus", "deadline passed": "échéance passée",
     "reject": "refuser", "undo": "annuler", "ban": "bannir", "unban": "réadmettre", "erase": "effacer",
     "export": "exporter", "lock": "fermer", "reopen": "rouvrir", "window": "changer la durée",
     "score again": "réévaluer",
@@ -188,6 +188,27 @@ FR = {
     "Too many requests: wait a moment and try again.": "Trop de requêtes : attendez un instant et réessayez.",
     "undo of #%(id)s": "annulation de #%(id)s",
 }
+
+# Issue 22, safe hands and fast hands: confirmations, undo of a ban, the last reason, tabs.
+FR.update({
+    "Confirm": "Confirmer", "Cancel": "Annuler",
+    "Nothing was done: confirm first.": "Rien n’a été fait : confirmez d’abord.",
+    "Ban %(author)s?": "Bannir %(author)s ?", "Erase %(author)s for good?": "Effacer définitivement %(author)s ?",
+    "Lock this thread now? Readers can no longer comment.":
+        "Fermer ce fil maintenant ? Les lecteurs ne pourront plus commenter.",
+    "This window closes the thread now. Readers can no longer comment. Apply it?":
+        "Cette durée ferme le fil maintenant. Les lecteurs ne pourront plus commenter. L’appliquer ?",
+    "Close the thread": "Fermer le fil",
+    ("Ban undone: %(num)s comment restored.", "Ban undone: %(num)s comments restored."):
+        ("Bannissement annulé : %(num)s commentaire rétabli.", "Bannissement annulé : %(num)s commentaires rétablis."),
+    ("%(num)s changed since the ban was left as it is.", "%(num)s changed since the ban were left as they are."):
+        ("%(num)s, modifié depuis le bannissement, est resté tel quel.",
+         "%(num)s, modifiés depuis le bannissement, sont restés tels quels."),
+    "author banned": "auteur banni", "reject with your last reason": "refuser avec votre dernier motif",
+    "ban the author (asks first: Enter cancels)": "bannir l’auteur (demande d’abord : Entrée annule)",
+    "reject the selected cards with your last reason": "refuser les cartes sélectionnées avec votre dernier motif",
+    "switch tab (outside the reject panel)": "changer d’onglet (hors du panneau de refus)",
+})
 
 if __name__ == "__main__":
     sys.exit(fill("fr", FR, french_spacing))

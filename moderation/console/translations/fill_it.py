@@ -171,7 +171,7 @@ IT = {
     "paused until it closes": "in pausa fino alla chiusura",
     "pauses at %(time)s": "in pausa dalle %(time)s",
     "This page cannot be opened directly.": "Questa pagina non si può aprire direttamente.",
-    "abuse": "abuso", "banned author": "autore bloccato", "deadline passed": "scadenza superata",
+    "abuse": "abuso", "deadline passed": "scadenza superata",
     "reject": "rifiutare", "undo": "annullare", "ban": "bloccare", "unban": "sbloccare",
     "erase": "cancellare", "export": "esportare", "lock": "chiudere", "reopen": "riaprire",
     "window": "cambiare la durata", "score again": "rivalutare",
@@ -186,6 +186,27 @@ IT = {
     "Too many requests: wait a moment and try again.": "Troppe richieste: attendi un momento e riprova.",
     "undo of #%(id)s": "annullamento di #%(id)s",
 }
+# Issue 22, safe hands and fast hands: confirmations, undo of a ban, the last reason, tabs.
+IT.update({
+    "Confirm": "Conferma", "Cancel": "Annulla",
+    "Nothing was done: confirm first.": "Non è stato fatto nulla: conferma prima.",
+    "Ban %(author)s?": "Bloccare %(author)s?", "Erase %(author)s for good?": "Cancellare definitivamente %(author)s?",
+    "Lock this thread now? Readers can no longer comment.":
+        "Chiudere ora questa discussione? I lettori non potranno più commentare.",
+    "This window closes the thread now. Readers can no longer comment. Apply it?":
+        "Questa durata chiude subito la discussione. I lettori non potranno più commentare. Applicarla?",
+    "Close the thread": "Chiudi la discussione",
+    ("Ban undone: %(num)s comment restored.", "Ban undone: %(num)s comments restored."):
+        ("Blocco annullato: %(num)s commento ripristinato.", "Blocco annullato: %(num)s commenti ripristinati."),
+    ("%(num)s changed since the ban was left as it is.", "%(num)s changed since the ban were left as they are."):
+        ("%(num)s commento, modificato dopo il blocco, è rimasto com’era.",
+         "%(num)s commenti, modificati dopo il blocco, sono rimasti com’erano."),
+    "author banned": "autore bloccato", "reject with your last reason": "rifiutare con il tuo ultimo motivo",
+    "ban the author (asks first: Enter cancels)": "bloccare l’autore (chiede prima: Invio annulla)",
+    "reject the selected cards with your last reason": "rifiutare le schede selezionate con il tuo ultimo motivo",
+    "switch tab (outside the reject panel)": "cambiare scheda (fuori dal pannello di rifiuto)",
+})
+
 
 if __name__ == "__main__":
     sys.exit(fill("it", IT))
