@@ -11,7 +11,7 @@ from moderation.accounts import service as accounts
 from moderation.review.service import report_comment
 from tests.console.conftest import PASSWORD
 from tests.console.live import log_in as _log_in_english
-from tests.console.test_browser import WAIT, browser, live, scored_comments  # noqa: F401 (fixtures)
+from tests.console.test_browser import WAIT, live, scored_comments  # noqa: F401 (live: a fixture)
 from tests.console.test_languages import english_in, english_strings
 from tests.factories import make_article, make_comment
 
@@ -64,7 +64,7 @@ def _pages(article):
 
 
 @pytest.mark.parametrize("language", ["en", "fr", "de"])
-def test_every_page_fits_a_phone_without_sideways_scrolling(live, browser, language):  # noqa: F811
+def test_every_page_fits_a_phone_without_sideways_scrolling(live, browser, language):  # noqa: F811 (live)
     article, ids = _desk(live)
     context, page = _context(browser, language, PHONE, touch=True)
     try:
@@ -93,7 +93,7 @@ def test_every_page_fits_a_phone_without_sideways_scrolling(live, browser, langu
         context.close()
 
 
-def test_key_hints_stay_on_a_desktop_and_decisions_are_announced(live, browser):  # noqa: F811
+def test_key_hints_stay_on_a_desktop_and_decisions_are_announced(live, browser):  # noqa: F811 (live)
     from playwright.sync_api import expect
 
     article, ids = _desk(live)
@@ -113,7 +113,7 @@ def test_key_hints_stay_on_a_desktop_and_decisions_are_announced(live, browser):
         context.close()
 
 
-def test_the_queue_in_german_has_no_english(live, browser):  # noqa: F811
+def test_the_queue_in_german_has_no_english(live, browser):  # noqa: F811 (live)
     from playwright.sync_api import expect
 
     article, ids = _desk(live)
@@ -136,7 +136,7 @@ def test_the_queue_in_german_has_no_english(live, browser):  # noqa: F811
 
 
 @pytest.mark.parametrize("language", ["en", "fr", "de"])
-def test_axe_finds_no_violation_on_any_page_at_both_widths(live, browser, language):  # noqa: F811
+def test_axe_finds_no_violation_on_any_page_at_both_widths(live, browser, language):  # noqa: F811 (live)
     from axe_playwright_python.sync_playwright import Axe
 
     article, ids = _desk(live)
