@@ -1,4 +1,6 @@
-"""`make screenshots`: docs/console-queue.png, docs/console-article.png, docs/console-author.png.
+"""`make screenshots`: docs/console-queue.png, docs/console-article.png, docs/console-author.png,
+the queue and a thread in French and German (docs/console-queue-fr.png, console-article-fr.png,
+console-queue-de.png, console-log-de.png) and the queue on a 390 px phone (console-phone-fr.png).
 
 Builds a throw-away SQLite database with a few realistic comments (scored by the fake scorer:
 real weights are not needed for a picture), serves the real console and photographs it in
@@ -88,10 +90,37 @@ def main() -> None:
             page.screenshot(path=str(out / "console-article.png"), full_page=True)
             page.goto(f"{url}/console/author?id=u-2203")
             page.screenshot(path=str(out / "console-author.png"), full_page=True)
+            page.context.close()
+            shots = [("fr-CH", {"width": 1280, "height": 900}, [("/console/queue", "console-queue-fr.png"), (
+                "/console/articles/2026-11-25-votations", "console-article-fr.png")]),
+                ("de-CH", {"width": 1280, "height": 900}, [("/console/queue", "console-queue-de.png"),
+                                                          ("/console/log", "console-log-de.png")]),
+                ("fr-CH", {"width": 390, "height": 844}, [("/console/queue", "console-phone-fr.png")])]
+            for locale, viewport, pages in shots:
+                _photograph(browser, url, locale, viewport, pages, out)
             browser.close()
         runtime.db.dispose()
-    for name in ("queue", "article", "author"):
+    for name in ("queue", "article", "author", "queue-fr", "article-fr", "queue-de", "log-de", "phone-fr"):
         print(out / f"console-{name}.png")
+
+
+def _photograph(browser, url: str, locale: str, viewport: dict, pages: list[tuple[str, str]], out: Path) -> None:
+    """The console as a browser set to ``locale`` sees it (its Accept-Language chooses the
+    console's language: the account has none)."""
+    context = browser.new_context(locale=locale, viewport=viewport, extra_http_headers={"Accept-Language": locale})
+    page = context.new_page()
+    page.goto(f"{url}/console/login")
+    page.locator("#email").fill("bob@example.ch")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("button[type=submit]").click()
+    page.wait_for_url(f"{url}/console/queue")
+    for path, name in pages:
+        page.goto(url + path)
+        if path == "/console/queue" and viewport["width"] > 600:
+            page.keyboard.press("j")
+            page.keyboard.press("r")
+        page.screenshot(path=str(out / name), full_page=True)
+    context.close()
 
 
 if __name__ == "__main__":

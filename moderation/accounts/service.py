@@ -27,7 +27,7 @@ HASHER = PasswordHasher()
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
-LANGUAGES = ("en", "fr")
+LANGUAGES = ("en", "fr", "de", "it")
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
 # Verifying against this when the account is unknown takes as long as a real check, so the
 # answer's timing does not tell whether an address has an account.

@@ -44,11 +44,6 @@ def storable(raw: str | None, max_length: int = 128) -> str | None:
         return None
 
 
-def reject_reason_labels() -> dict[str, str]:
-    return {"offensive": _l("offensive"), "abusive": _l("abusive"), "spam": _l("spam"),
-            "off_topic": _l("off-topic"), "personal_data": _l("personal data"), "other": _l("other")}
-
-
 def _clean(form, field) -> None:
     if field.data:
         try:
@@ -86,7 +81,8 @@ class PasswordForm(Form):
 
 class LanguageForm(Form):
     language = SelectField(_l("Language"), choices=[("", _l("As my browser")), ("en", "English"),
-                                                    ("fr", "Français")], validate_choice=True)
+                                                    ("fr", "Français"), ("de", "Deutsch"),
+                                                    ("it", "Italiano")], validate_choice=True)
 
 
 class DecisionForm(Form):

@@ -78,7 +78,7 @@ def helpers() -> dict:
     rt = runtime()
     return {"display": display, "now": rt.now(), "get_locale": get_locale, "reject_reasons": forms.REJECT_REASONS,
             # Translated once per page, not once per card (lazy strings translate on every use).
-            "reason_labels": {code: str(label) for code, label in forms.reject_reason_labels().items()},
+            "reason_labels": {code: display.reason_label(code) for code in forms.REJECT_REASONS},
             "banned_words": rt.intake_rules.banned_words,
             "suspect_words": rt.intake_rules.suspect_words, "console_settings": rt.settings.console,
             "model_languages": _model_languages()}
@@ -390,8 +390,8 @@ def _conflict_message(conflict: ApiError) -> str:
             return gettext("Conflict: already rejected by %(name)s. Nothing was changed.", name=by)
     if current:
         return gettext("Conflict: the comment changed since you saw it (now %(status)s). Nothing was changed.",
-                       status=current)
-    return gettext("Conflict: %(message)s", message=conflict.message)
+                       status=display.status_label(current))
+    return gettext("Conflict: the comment changed since you saw it. Nothing was changed.")
 
 
 @bp.post("/decisions")
@@ -413,13 +413,15 @@ def bulk():
         flash(problem or gettext("%(ok)s of %(all)s decided.", ok=sum(r.ok for r in results), all=len(results)),
               "error" if problem else "info")
         return _back_to_queue()
-    cards = []
+    cards, refusals = [], {}
     for result in results:
-        html, _ = _card(result.comment_id, "decided" if result.ok else "conflict",
-                        None if result.ok else _conflict_message(Conflict(details=result.error.get("details", {}))),
+        if not result.ok:
+            refusals[result.comment_id] = _conflict_message(Conflict(details=result.error.get("details", {})))
+        html, _ = _card(result.comment_id, "decided" if result.ok else "conflict", refusals.get(result.comment_id),
                         oob=True)
         cards.append(html)
-    return render_template("_bulk_results.html", results=results, problem=problem, cards=cards), \
+    return render_template("_bulk_results.html", results=results, problem=problem, cards=cards,
+                           refusals=refusals), \
         422 if problem else 200, _after_settle("console:bulk")
 
 
@@ -517,7 +519,8 @@ def ban():
                                        reject_waiting=bool(form.reject_waiting.data))
     rejected = sum(r.ok for r in results)
     message = gettext("Author banned.") if not form.reject_waiting.data else \
-        gettext("Author banned; %(n)s waiting comments rejected.", n=rejected)
+        ngettext("Author banned; %(num)s waiting comment rejected.",
+                 "Author banned; %(num)s waiting comments rejected.", rejected)
     if wants_fragment():
         cards = [_card(r.comment_id, "decided", oob=True)[0] for r in results if r.ok]
         return render_template("_status.html", message=message, cards=cards), 200, _after_settle("console:bulk")
@@ -571,7 +574,7 @@ def erase():
     rt = runtime()
     with transaction() as db_session:
         erased = review.erase_author(db_session, author_id, actor(), rt.now())
-    flash(gettext("Erased: %(n)s comments.", n=erased.comments))
+    flash(ngettext("Erased: %(num)s comment.", "Erased: %(num)s comments.", erased.comments))
     return redirect(url_for("console.author", id=author_id))
 
 

@@ -21,7 +21,7 @@ from moderation.web import forwarded_address
 
 HERE = Path(__file__).resolve().parent
 PREFIX = "/console"
-LANGUAGES = ("en", "fr")
+LANGUAGES = accounts.LANGUAGES
 COOKIE = "moderation_console"
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
@@ -165,7 +165,7 @@ def security_headers(response: Response) -> Response:
 def on_csrf_error(error: HTTPException):
     """A refused form (an expired or forged CSRF token, a malformed form): said in the
     console's language, not in Flask-WTF's or Werkzeug's English."""
-    message = gettext("The form has expired or did not come from this console: reload the page and try again.") \
+    message = gettext("The form expired or was not sent by this console: reload the page and try again.") \
         if isinstance(error, CSRFError) else gettext("The form was not valid.")
     return render_template("error.html", status=400, message=message), 400
 
@@ -187,5 +187,19 @@ def on_routing_error(error: HTTPException):
     return response
 
 
+def error_message(status: int) -> str:
+    """What a console page says for an error (the API's English message stays in the API)."""
+    messages = {
+        400: gettext("The request was not valid."),
+        403: gettext("Only administrators may do this."),
+        404: gettext("Not found."),
+        405: gettext("This page cannot be opened directly."),
+        409: gettext("Conflict: the comment changed since you saw it. Nothing was changed."),
+        422: gettext("The form was not valid."),
+        429: gettext("Too many requests: wait a moment and try again."),
+    }
+    return messages.get(status, gettext("The action failed"))
+
+
 def on_api_error(error: ApiError):
-    return render_template("error.html", status=error.status, message=error.message), error.status
+    return render_template("error.html", status=error.status, message=error_message(error.status)), error.status

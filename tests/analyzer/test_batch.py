@@ -174,7 +174,8 @@ def test_googles_batch_format_on_the_wire(perspective, analyzer_key, path):
     assert json.loads(parts[0][3])["languages"] == ["fr"]
     assert json.loads(parts[1][3]) == {"error": {
         "code": 400, "message": "Comment must be non-empty.", "status": "INVALID_ARGUMENT",
-        "details": [{"@type": "type.googleapis.com/google.commentanalyzer.v1alpha1.Error", "errorType": "COMMENT_EMPTY"}]}}
+        "details": [{"@type": "type.googleapis.com/google.commentanalyzer.v1alpha1.Error",
+                     "errorType": "COMMENT_EMPTY"}]}}
     # A batch holds Perspective's calls only: nothing else of the service is reached through it.
     assert json.loads(parts[2][3])["error"]["status"] == "NOT_FOUND"
     assert json.loads(parts[3][3])["languages"] == ["de"]

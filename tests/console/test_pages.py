@@ -102,7 +102,7 @@ def test_csrf_refused_without_token(console, runtime, article):
     comment = make_comment(runtime, article)
     refused = console.client.post(f"/console/comments/{comment.id}/decision",
                                   data={"action": "approve", "expected_version": "1"})
-    assert refused.status_code == 400 and "The form has expired" in refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "The form expired" in refused.get_data(as_text=True)
     assert status_of(runtime, comment.id).status == "pending"
     forged = console.client.post("/console/logout", data={"csrf_token": "forged"})
     assert forged.status_code == 400

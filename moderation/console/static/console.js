@@ -135,6 +135,21 @@
     focusCard(card);
   }
 
+  // Said once by screen readers: #announce is a live region that no swap replaces. The
+  // alternating no-break space makes the same words (two approvals in a row) a change.
+  var toggle = false;
+  function announce(text) {
+    var region = document.getElementById('announce');
+    if (!region || !text) { return; }
+    toggle = !toggle;
+    region.textContent = text + (toggle ? '\u00a0' : '');
+  }
+
+  function statusText() {
+    var status = document.getElementById('status');
+    return status ? status.textContent.replace(/\s+/g, ' ').trim() : '';
+  }
+
   function submit(form) {
     if (form) { form.requestSubmit(); }
   }
@@ -245,13 +260,17 @@
     var next = nextWaiting(card);
     focusCard(next || card);
     updateSelection();
+    if (card) { announce(card.getAttribute('data-announce')); }
   });
   document.addEventListener('console:focus', function (event) {
-    focusCard(byId('card-' + event.detail.id));
+    var card = byId('card-' + event.detail.id);
+    focusCard(card);
     updateSelection();
+    announce((card && card.getAttribute('data-announce')) || statusText());
   });
   document.addEventListener('console:bulk', function () {
     updateSelection();
+    announce(statusText());
     var card = focusedCard();
     if (card && !isWaiting(card)) { focusCard(nextWaiting(card) || card); }
   });
@@ -261,7 +280,7 @@
     if (status && code === 401) { signedOut(status); return; }
     if (status) { status.innerHTML = ''; var p = document.createElement('p'); p.className = 'flash error';
       p.textContent = (status.getAttribute('data-error') || 'The action failed') + ' (HTTP ' + code + ')';
-      status.appendChild(p); }
+      status.appendChild(p); announce(p.textContent); }
   });
 
   // --- the poll: "N new comments" banner and cards decided by someone else -------------

@@ -1,15 +1,15 @@
-"""Maintainer tool: fills the French catalogue from this table, then `pybabel compile`.
+"""Maintainer tool: fills the French catalogue from this table (see _fill.py), then `pybabel compile`.
 
     .venv/bin/pybabel extract -F moderation/console/babel.cfg -k _l -o moderation/console/translations/messages.pot .
     .venv/bin/pybabel update -i moderation/console/translations/messages.pot -d moderation/console/translations
-    .venv/bin/python moderation/console/translations/fill_fr.py
+    .venv/bin/python moderation/console/translations/fill_fr.py   (and fill_de.py, fill_it.py)
     .venv/bin/pybabel compile -d moderation/console/translations
 
 The compiled .mo files are committed, so a fresh clone needs no build step.
 """
-from pathlib import Path
+import sys
 
-from babel.messages.pofile import read_po, write_po
+from _fill import fill, french_spacing
 
 FR = {
     "toxicity": "toxicité", "severe toxicity": "toxicité grave", "obscene": "obscène",
@@ -48,14 +48,20 @@ FR = {
     "Conflict: the comment changed since you saw it (now %(status)s). Nothing was changed.":
         "Conflit : le commentaire a changé depuis que vous l’avez vu (maintenant %(status)s). Rien n’a été changé.",
     "Model: %(model)s": "Modèle : %(model)s",
-    "Conflict: %(message)s": "Conflit : %(message)s", "Select cards first (x).": "Sélectionnez d’abord des cartes (x).",
-    "%(ok)s of %(all)s decided.": "%(ok)s sur %(all)s décidés.", "Nothing to undo.": "Rien à annuler.",
+    "Conflict: the comment changed since you saw it. Nothing was changed.":
+        "Conflit : le commentaire a changé depuis que vous l’avez vu. Rien n’a été changé.",
+    "Select cards first (x).": "Sélectionnez d’abord des cartes (x).",
+    "%(ok)s of %(all)s decided.": "Décidés : %(ok)s sur %(all)s.", "Nothing to undo.": "Rien à annuler.",
     "Undone.": "Annulé.", "Undone: the comment is back as before.": "Annulé : le commentaire est revenu comme avant.",
     "Too late to undo.": "Trop tard pour annuler.",
     "Only the person who decided may undo it.": "Seule la personne qui a décidé peut l’annuler.",
     "Author banned.": "Auteur banni.",
-    "Author banned; %(n)s waiting comments rejected.": "Auteur banni ; %(n)s commentaires en attente refusés.",
-    "Author unbanned.": "Auteur réadmis.", "Erased: %(n)s comments.": "Effacés : %(n)s commentaires.",
+    ("Author banned; %(num)s waiting comment rejected.", "Author banned; %(num)s waiting comments rejected."):
+        ("Auteur banni ; %(num)s commentaire en attente refusé.",
+         "Auteur banni ; %(num)s commentaires en attente refusés."),
+    "Author unbanned.": "Auteur réadmis.",
+    ("Erased: %(num)s comment.", "Erased: %(num)s comments."):
+        ("Effacé : %(num)s commentaire.", "Effacés : %(num)s commentaires."),
     "Thread locked.": "Fil fermé.",
     "The window must be a number of hours between 0.01 and %(max)s.":
         "La durée doit être un nombre d’heures entre 0,01 et %(max)s.",
@@ -63,7 +69,7 @@ FR = {
     "rejected": "refusé", "refused": "refusé", "Select comment %(id)s": "Sélectionner le commentaire %(id)s",
     "erased": "effacé", "Author: all their comments": "Auteur : tous ses commentaires",
     "Approved and rejected comments of this author": "Commentaires approuvés et refusés de cet auteur",
-    "%(a)s approved, %(r)s rejected": "%(a)s approuvés, %(r)s refusés", "banned": "banni",
+    "%(a)s approved, %(r)s rejected": "approuvés : %(a)s, refusés : %(r)s", "banned": "banni",
     ("%(num)s report", "%(num)s reports"): ("%(num)s signalement", "%(num)s signalements"),
     "Open the article on the site": "Ouvrir l’article sur le site", "In reply to %(name)s:": "En réponse à %(name)s :",
     "whole thread": "tout le fil", "Highest: %(label)s %(value)s": "Plus haut : %(label)s %(value)s",
@@ -73,11 +79,14 @@ FR = {
     "Decided by %(name)s, %(when)s": "Décidé par %(name)s, %(when)s", "Approve": "Approuver", "Reject": "Refuser",
     "Ban author": "Bannir l’auteur", "Ban %(name)s": "Bannir %(name)s", "Thread": "Fil",
     "Approved by you": "Approuvé par vous", "Rejected by you": "Refusé par vous", "Undo": "Annuler",
-    "Reload the queue": "Recharger la file", "on the site": "sur le site", "published %(when)s": "publié le %(when)s",
+    "Reload the queue": "Recharger la file d’attente", "on the site": "sur le site",
+    "published %(when)s": "publié le %(when)s",
     "Thread state": "État du fil", "locked %(when)s": "fermé le %(when)s", "by hand": "à la main",
     "at the deadline": "à l’échéance", "Own window: %(hours)s h": "Durée propre : %(hours)s h",
-    "Site window": "Durée du site", "%(n)s waiting": "%(n)s en attente", "%(n)s approved": "%(n)s approuvés",
-    "its queue": "sa file", "its log": "son journal", "Lock now": "Fermer maintenant", "Set window": "Fixer la durée",
+    "Site window": "Durée du site", "%(n)s waiting": "%(n)s en attente",
+    ("%(num)s approved", "%(num)s approved"): ("%(num)s approuvé", "%(num)s approuvés"),
+    "its queue": "sa file d’attente", "its log": "son journal", "Lock now": "Fermer maintenant",
+    "Set window": "Fixer la durée",
     "New window in hours from now (empty: the site window)":
         "Nouvelle durée en heures dès maintenant (vide : celle du site)",
     "Reopen": "Rouvrir",
@@ -88,8 +97,9 @@ FR = {
     "Closing soonest": "Fermeture la plus proche",
     "Most waiting": "Le plus en attente", "Article": "Article", "Time left": "Temps restant", "Closes": "Ferme le",
     "Waiting": "En attente", "Approved": "Approuvés", "No open thread.": "Aucun fil ouvert.", "(no name)": "(sans nom)",
-    "%(p)s pending · %(a)s approved · %(r)s rejected": "%(p)s en attente · %(a)s approuvés · %(r)s refusés",
-    "%(n)s erased": "%(n)s effacés", "their log": "son journal", "Actions on this author": "Actions sur cet auteur",
+    "%(p)s pending · %(a)s approved · %(r)s rejected": "en attente : %(p)s · approuvés : %(a)s · refusés : %(r)s",
+    ("%(num)s erased", "%(num)s erased"): ("%(num)s effacé", "%(num)s effacés"), "their log": "son journal",
+    "Actions on this author": "Actions sur cet auteur",
     "Banned by %(name)s, %(when)s.": "Banni par %(name)s, %(when)s.", "Reason: %(reason)s": "Motif : %(reason)s",
     "Unban": "Réadmettre", "Ban": "Bannir", "Erase this author (GDPR)": "Effacer cet auteur (RGPD)",
     "This erases the name and the text of all %(n)s comments of %(author)s for good. Their ids, statuses and the "
@@ -101,10 +111,11 @@ FR = {
     "Reports received": "Signalements reçus", "Comment": "Commentaire", "Note": "Note", "When": "Quand",
     "State": "État", "open": "ouvert", "cleared": "traité", "No report.": "Aucun signalement.",
     "Moderation": "Modération", "Moderation console": "Console de modération", "Skip to content": "Aller au contenu",
-    "Main": "Principal", "Queue": "File", "Log": "Journal", "Settings": "Réglages", "admin": "admin",
+    "Main": "Principal", "Queue": "File d’attente", "Log": "Journal", "Settings": "Réglages", "admin": "admin",
     "moderator": "modérateur", "Browser language": "Langue du navigateur", "Set": "OK", "Log out": "Se déconnecter",
     "The action failed": "L’action a échoué", "Error %(status)s": "Erreur %(status)s",
-    "Back to the queue": "Retour à la file", "Audit log": "Journal d’audit", "Author": "Auteur", "Actor": "Acteur",
+    "Back to the queue": "Retour à la file d’attente", "Audit log": "Journal d’audit", "Author": "Auteur",
+    "Actor": "Acteur",
     "Action": "Action", "any": "toutes", "Apply": "Appliquer", "Who": "Qui", "Change": "Changement",
     "Nothing recorded.": "Rien d’enregistré.", "Older": "Plus anciens", "Log in": "Se connecter",
     "Accounts are created by an administrator with \"moderation users create\".":
@@ -113,10 +124,11 @@ FR = {
     "You logged in with a one-time password: choose your own to continue.":
         "Vous vous êtes connecté avec un mot de passe à usage unique : choisissez le vôtre pour continuer.",
     "Reported": "Signalés", "Unscored": "Non évalués", "Approved (24 h)": "Approuvés (24 h)",
-    "Rejected (24 h)": "Refusés (24 h)", "Review queue": "File de modération", "Queue tabs": "Onglets de la file",
+    "Rejected (24 h)": "Refusés (24 h)", "Review queue": "File d’attente de modération",
+    "Queue tabs": "Onglets de la file d’attente",
     "Most toxic first": "Plus toxiques d’abord", "Oldest first": "Plus anciens d’abord",
     "Newest first": "Plus récents d’abord", "Score from": "Score de", "to": "à", "Shortcuts": "Raccourcis",
-    "%(n)s selected": "%(n)s sélectionnés", "Select cards with x": "Sélectionnez des cartes avec x",
+    "%(n)s selected": "Sélection : %(n)s", "Select cards with x": "Sélectionnez des cartes avec x",
     "Approve selected": "Approuver la sélection",
     "Reason for rejecting the selected comments": "Motif du refus des commentaires sélectionnés",
     "Reason…": "Motif…", "Reject selected": "Refuser la sélection", "Comments": "Commentaires",
@@ -154,7 +166,7 @@ FR = {
         "%(labels)s étiquettes (%(decisions)s décisions, %(suggested)s suggestscores), %(rejections)s refus",
     "Class": "Classe", "Labels": "Étiquettes", "Average precision": "Précision moyenne",
     "Reject above": "Refuser au-dessus de", "Approve below": "Approuver en dessous de",
-    "%(n)s decided": "%(n)s décidés",
+    ("%(num)s decided", "%(num)s decided"): ("%(num)s décidé", "%(num)s décidés"),
     "No labels yet: the report fills as moderators decide on scored comments.":
         "Pas encore d’étiquettes : le rapport se remplit à mesure que les modérateurs décident des commentaires "
         "évalués.",
@@ -165,6 +177,19 @@ FR = {
     "house model": "modèle maison", "Most likely rejected first": "Plus probablement refusés d’abord",
     "pushed the house model's score up": "a fait monter le score du modèle maison",
     "Why the house model flags it:": "Pourquoi le modèle maison le signale :",
+    "abuse": "abus", "deadline passed": "échéance passée",
+    "reject": "refuser", "undo": "annuler", "ban": "bannir", "unban": "réadmettre", "erase": "effacer",
+    "export": "exporter", "lock": "fermer", "reopen": "rouvrir", "window": "changer la durée",
+    "score again": "réévaluer",
+    "webhook created": "webhook créé", "webhook changed": "webhook modifié", "webhook disabled": "webhook désactivé",
+    "webhook enabled": "webhook activé", "webhook secret renewed": "secret du webhook renouvelé",
+    "webhook redelivered": "webhook renvoyé", "ready": "prêt", "loading": "chargement", "unavailable": "indisponible",
+    "degraded": "dégradé", "starting": "démarrage", "standby": "en réserve",
+    "The form expired or was not sent by this console: reload the page and try again.":
+        "Le formulaire a expiré ou ne vient pas de cette console : rechargez la page et réessayez.",
+    "The request was not valid.": "La requête n’était pas valide.",
+    "Too many requests: wait a moment and try again.": "Trop de requêtes : attendez un instant et réessayez.",
+    "undo of #%(id)s": "annulation de #%(id)s",
 }
 
 # Issue 22, safe hands and fast hands: confirmations, undo of a ban, the last reason, tabs.
@@ -221,22 +246,4 @@ FR.update({
 })
 
 if __name__ == "__main__":
-    path = Path(__file__).parent / "fr" / "LC_MESSAGES" / "messages.po"
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale="fr")
-    missing = []
-    for message in catalog:
-        if not message.id:
-            continue
-        if message.id in FR:
-            message.string = FR[message.id]
-            if isinstance(message.string, tuple):
-                # CLDR gives French three forms (one, many: millions, other); the table
-                # writes two, the plural serving both of the others.
-                message.string += (message.string[-1],) * (catalog.num_plurals - len(message.string))
-            message.flags.discard("fuzzy")
-        elif not message.string or (isinstance(message.string, tuple) and not all(message.string)):
-            missing.append(message.id)
-    with path.open("wb") as handle:
-        write_po(handle, catalog, width=100)
-    print(f"missing: {missing}" if missing else "every message is translated")
+    sys.exit(fill("fr", FR, french_spacing))
