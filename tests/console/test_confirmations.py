@@ -82,7 +82,7 @@ def test_a_window_asks_only_when_it_closes_the_thread_now(console, runtime, hour
 def test_the_confirmation_page_is_in_french(console, runtime):
     make_article(runtime, "a-1")
     html = console.post("/console/articles/a-1/lock", {}, headers={"Accept-Language": "fr"}).get_data(as_text=True)
-    assert "Annuler" in html and "Fermer ce fil maintenant ?" in html
+    assert "Annuler" in html and "Fermer ce fil maintenant\u202f?" in html
 
 
 def test_undo_after_a_ban_lifts_it_and_brings_back_every_comment(console, runtime, clock):
