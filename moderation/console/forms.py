@@ -104,6 +104,14 @@ class DecisionForm(Form):
         return ": ".join(parts) or None
 
 
+class FeatureForm(Form):
+    """Feature ("1") or unfeature ("0") an approved comment; ``mode`` is how its card was shown."""
+
+    featured = SelectField(choices=[("1", "1"), ("0", "0")], validators=[InputRequired()])
+    mode = SelectField(choices=[("waiting", "waiting"), ("decided", "decided")], validators=[Optional()],
+                       validate_choice=False)
+
+
 class BulkForm(Form):
     action = SelectField(choices=[("approve", "approve"), ("reject", "reject")], validators=[InputRequired()])
     reason = SelectField(_l("Reason"), choices=[("", "")] + [(r, r) for r in REJECT_REASONS],

@@ -341,6 +341,28 @@ def decision(comment_id: int):
     return _back_to_queue()
 
 
+@bp.post("/comments/<int:comment_id>/featured")
+def featured(comment_id: int):
+    """Feature or unfeature an approved comment (f on a card, a button on the thread page)."""
+    form = forms.FeatureForm()
+    if not form.validate():
+        abort(400)
+    mode = form.mode.data if form.mode.data in ("waiting", "decided") else "waiting"
+    on = form.featured.data == "1"
+    message, status = (gettext("Featured: readers see it as a pick.") if on else gettext("No longer featured.")), 200
+    rt = runtime()
+    try:
+        with transaction() as db_session:
+            review.feature(db_session, comment_id, on, actor(), rt.now())
+    except Conflict:
+        message, status = gettext("Only an approved comment can be featured."), 409
+    if wants_fragment():
+        return (*_card(comment_id, mode, message, status), _after_settle("console:focus", id=comment_id))
+    flash(message, "error" if status != 200 else "info")
+    next_page = request.form.get("next")
+    return redirect(_safe_next(next_page) if next_page else url_for("console.queue"))
+
+
 def _conflict_message(conflict: ApiError) -> str:
     details = conflict.details
     current, by = details.get("current_status"), display.actor_name(details.get("decided_by"), account_names())

@@ -162,6 +162,12 @@ FR = {
     "paused until it closes": "en pause jusqu’à la fermeture",
     "pauses at %(time)s": "en pause dès %(time)s",
     "This page cannot be opened directly.": "Cette page ne s’ouvre pas directement.",
+    # issue 22, point 6: featured comments
+    "featured": "mis en avant", "Feature": "Mettre en avant", "Unfeature": "Retirer la mise en avant",
+    "Featured: readers see it as a pick.": "Mis en avant : les lecteurs le voient comme un choix de la rédaction.",
+    "No longer featured.": "N’est plus mis en avant.",
+    "Only an approved comment can be featured.": "Seul un commentaire approuvé peut être mis en avant.",
+    "feature or unfeature an approved comment": "mettre en avant un commentaire approuvé, ou l’en retirer",
 }
 
 if __name__ == "__main__":
