@@ -9,8 +9,9 @@ from moderation.events.models import DomainEvent
 from moderation.labels.models import ModelLabel
 from moderation.review.models import BannedAuthor, Report
 from moderation.scoring.models import CommentScore
+from moderation.sitesettings.models import SiteSetting
 from moderation.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookFanout
 
 __all__ = ["Account", "ConsoleSecret", "ConsoleSession", "LoginFailure", "Article", "AuditEntry", "AuditRedaction",
            "ApiKey", "Comment", "BannedAuthor", "Report", "CommentScore", "DomainEvent", "WebhookEndpoint",
-           "WebhookDelivery", "WebhookAttempt", "WebhookFanout", "ModelLabel", "QuietHoursState"]
+           "WebhookDelivery", "WebhookAttempt", "WebhookFanout", "ModelLabel", "QuietHoursState", "SiteSetting"]
