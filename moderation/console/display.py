@@ -147,3 +147,14 @@ def count_label(count: tuple[int, bool]) -> str:
 
 def n_new(count: int) -> str:
     return ngettext("%(num)s new comment", "%(num)s new comments", count)
+
+
+def setting_value(value) -> str:
+    """A configuration value as the settings page shows it (lists and tables on one line)."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k} = {v:g}" for k, v in value.items()) or gettext("off")
+    if isinstance(value, list):
+        return ", ".join(value) or gettext("none")
+    if isinstance(value, float):
+        return f"{value:g} h"
+    return str(value)

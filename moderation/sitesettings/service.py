@@ -41,6 +41,11 @@ def stored(session: Session) -> dict[str, Any]:
         select(SiteSetting.name, SiteSetting.value).order_by(SiteSetting.name)) if row.name in EDITABLE}
 
 
+def rows(session: Session) -> list[SiteSetting]:
+    """The stored values with who set them and when (the settings page says which wins)."""
+    return list(session.scalars(select(SiteSetting).order_by(SiteSetting.name)))
+
+
 def effective(file_settings: Settings, values: Mapping[str, Any]) -> Settings:
     """The settings in force: the file's, with every value set in the console winning."""
     sections: dict[str, dict[str, Any]] = {}
