@@ -104,3 +104,32 @@ def test_an_admin_manages_accounts_and_settings_in_the_browser(live, browser, lo
         expect(page.locator("main")).to_contain_text(text["forbidden"])
     finally:
         context.close()
+
+
+def test_no_serious_accessibility_violations_on_the_admin_pages(live, browser):  # noqa: F811
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.console.test_browser import _serious
+    from tests.factories import make_article, make_comment
+
+    runtime, url = live
+    article = make_article(runtime, "a-1", title="Votations")
+    make_comment(runtime, article, status="approved", body="Un avis à mettre en avant.")
+    context = browser.new_context(locale="fr-CH")
+    page = context.new_page()
+    page.set_default_timeout(WAIT)
+    try:
+        log_in(page, url, "root@example.ch")
+        axe, found = Axe(), {}
+        for name, path in {"accounts": "/console/accounts", "settings": "/console/settings",
+                           "approved": "/console/queue?tab=approved", "thread": f"/console/articles/{article}"}.items():
+            page.goto(url + path)
+            found[name] = _serious(axe.run(page))
+        page.goto(url + "/console/settings")  # a form showing its error
+        page.locator("#setting-close_after_hours input[name=close_after_hours]").fill("bientôt")
+        page.locator("#setting-close_after_hours button[name=save]").click()
+        page.locator("#setting-close_after_hours .field-error").wait_for()
+        found["settings with an error"] = _serious(axe.run(page))
+        assert all(not problems for problems in found.values()), found
+    finally:
+        context.close()
