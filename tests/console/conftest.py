@@ -1,6 +1,7 @@
 """Fixtures for the console: accounts, a logged-in test client, CSRF tokens read from pages."""
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -80,3 +81,22 @@ def admin_console(app, admin_account):
     client = app.test_client()
     assert login(client, admin_account.email).status_code == 302
     return Console(client, admin_account)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for every browser test module of the session (Playwright's sync
+    API cannot run twice at once in one thread, so each module must not start its own)."""
+    from tests.console.live import chromium_missing, launch
+
+    missing = chromium_missing()
+    if missing:
+        if os.environ.get("MODERATION_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"browser tests required but cannot run: {missing}")
+        pytest.skip(missing)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()

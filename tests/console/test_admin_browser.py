@@ -9,7 +9,7 @@ from moderation.accounts import service as accounts
 from moderation.audit.models import AuditEntry
 from tests.console.conftest import PASSWORD
 from tests.console.live import serve
-from tests.console.test_browser import WAIT, _live, browser  # noqa: F401 (browser: a fixture)
+from tests.console.test_browser import WAIT, _live
 from tests.console.test_featured import log_in
 
 pytestmark = pytest.mark.browser
@@ -40,7 +40,7 @@ def audit_actions(runtime):
 
 
 @pytest.mark.parametrize("locale", ["en-GB", "fr-CH"])
-def test_an_admin_manages_accounts_and_settings_in_the_browser(live, browser, locale):  # noqa: F811
+def test_an_admin_manages_accounts_and_settings_in_the_browser(live, browser, locale):
     from playwright.sync_api import expect
 
     runtime, url = live
@@ -106,7 +106,7 @@ def test_an_admin_manages_accounts_and_settings_in_the_browser(live, browser, lo
         context.close()
 
 
-def test_no_serious_accessibility_violations_on_the_admin_pages(live, browser):  # noqa: F811
+def test_no_serious_accessibility_violations_on_the_admin_pages(live, browser):
     from axe_playwright_python.sync_playwright import Axe
 
     from tests.console.test_browser import _serious

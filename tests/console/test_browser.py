@@ -6,7 +6,6 @@ is available. Waits are Playwright's expectations with generous deadlines, never
 """
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
@@ -17,26 +16,15 @@ from moderation.app import create_app
 from moderation.scoring.scorer import FakeScorer
 from moderation.scoring.worker import score_pending
 from tests.console.conftest import PASSWORD
-from tests.console.live import chromium_missing, launch, log_in, serve
+from tests.console.live import log_in, serve
 from tests.factories import make_article, make_comment, make_key
 
 pytestmark = pytest.mark.browser
 WAIT = 15_000  # ms: generous, for a busy machine
 
 
-@pytest.fixture(scope="session")
-def browser():
-    missing = chromium_missing()
-    if missing:
-        if os.environ.get("MODERATION_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"browser tests required but cannot run: {missing}")
-        pytest.skip(missing)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        yield browser
-        browser.close()
+# The ``browser`` fixture (one Chromium for the whole session) is in conftest.py: a second
+# sync Playwright in the same session fails, so every browser test module shares it.
 
 
 class Live:

@@ -8,7 +8,7 @@ import requests
 
 from tests.console.conftest import PASSWORD, Console, login, make_account
 from tests.console.live import serve
-from tests.console.test_browser import WAIT, _live, browser, card  # noqa: F401 (browser: a fixture)
+from tests.console.test_browser import WAIT, _live, card
 from tests.factories import make_article, make_comment
 
 
@@ -19,7 +19,7 @@ def live(committed_runtime, monkeypatch):
         yield committed_runtime, url
 
 
-def open_page(browser, locale):  # noqa: F811
+def open_page(browser, locale):
     context = browser.new_context(locale=locale)
     page = context.new_page()
     page.set_default_timeout(WAIT)
@@ -45,7 +45,7 @@ def public_featured(url, article):
 @pytest.mark.parametrize("locale, feature, unfeature, badge", [
     ("en-GB", "Feature", "Unfeature", "featured"),
     ("fr-CH", "Mettre en avant", "Retirer la mise en avant", "mis en avant")])
-def test_f_features_an_approved_card_and_the_thread_page_unfeatures_it(live, browser, locale, feature,  # noqa: F811
+def test_f_features_an_approved_card_and_the_thread_page_unfeatures_it(live, browser, locale, feature,
                                                                       unfeature, badge):
     from playwright.sync_api import expect
 
