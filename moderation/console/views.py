@@ -660,10 +660,11 @@ def setting(name: str):
     try:
         with transaction() as db_session:
             changed = sitesettings.set_value(db_session, rt.settings, name, value, actor(), rt.now())
-    except ApiError:  # what the form checks, the configuration checks again: say it the form's way
+    except ApiError as error:  # what the form checks, the configuration checks again: say it the form's way
         field = next(iter(form))
-        field.errors = [gettext("This value was refused.")]
-        return _settings_page({name: form}, 422)
+        field.errors = [gettext("Someone else changed it meanwhile: reload the page.") if error.status == 409
+                        else gettext("This value was refused.")]
+        return _settings_page({name: form}, error.status)
     flash(gettext("Saved: this value now wins over the configuration file.") if changed else gettext("No change."))
     return redirect(url_for("console.settings") + f"#setting-{name}")
 

@@ -15,12 +15,13 @@ from datetime import datetime
 from typing import Any, Mapping
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from moderation import signals
 from moderation.audit import service as audit
 from moderation.config import ConfigError, Settings
-from moderation.errors import ValidationError
+from moderation.errors import Conflict, ValidationError
 from moderation.sitesettings.models import SiteSetting
 
 # Editable settings: name -> the configuration file's section that holds the default.
@@ -76,10 +77,16 @@ def set_value(session: Session, file_settings: Settings, name: str, value: Any, 
         return False
     encoded = json.dumps(value, ensure_ascii=False, sort_keys=True)
     if row is None:
-        session.add(SiteSetting(name=name, value=encoded, updated_at=now, updated_by=actor))
+        try:
+            with session.begin_nested():
+                session.add(SiteSetting(name=name, value=encoded, updated_at=now, updated_by=actor))
+                session.flush()
+        except IntegrityError:  # another administrator saved it first, this very moment
+            raise Conflict("This setting was just changed by someone else; reload the page.",
+                           details={"name": name}) from None
     else:
         row.value, row.updated_at, row.updated_by = encoded, now, actor
-    session.flush()
+        session.flush()
     audit.record(session, now, actor, "setting_change", reason=name,
                  details={"name": name, "previous": previous, "value": value})
     _after_change(session, name)

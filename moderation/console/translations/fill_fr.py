@@ -181,6 +181,8 @@ FR = {
     "Enter a number of hours.": "Saisissez un nombre d’heures.",
     "Back to the configuration file's value.": "Retour à la valeur du fichier de configuration.",
     "This value was refused.": "Cette valeur a été refusée.",
+    "Someone else changed it meanwhile: reload the page.":
+        "Quelqu’un d’autre l’a changée entre-temps : rechargez la page.",
     "Saved: this value now wins over the configuration file.":
         "Enregistré : cette valeur l’emporte désormais sur le fichier de configuration.",
     "No such account.": "Ce compte n’existe pas.",
