@@ -322,6 +322,10 @@ class RateLimitSettings:
             raise ConfigError("ratelimit.trusted_proxies: must be >= 0")
 
 
+# The reasons a moderator can give for a rejection (the console's keys 1-6, in this order).
+REJECT_REASONS = ("offensive", "abusive", "spam", "off_topic", "personal_data", "other")
+
+
 @dataclass(frozen=True)
 class ConsoleSettings:
     timezone: str = "Europe/Zurich"
@@ -334,6 +338,7 @@ class ConsoleSettings:
     login_failures_per_account: int = 5
     login_failures_per_address: int = 20
     login_window_minutes: float = 15.0
+    default_reject_reason: str = "offensive"
 
     def validate(self) -> None:
         from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -351,6 +356,8 @@ class ConsoleSettings:
             raise ConfigError("console.page_size: must be at most 100")
         if self.secret_key and len(self.secret_key) < 32:
             raise ConfigError("console.secret_key: must be at least 32 characters (or empty)")
+        if self.default_reject_reason not in REJECT_REASONS:
+            raise ConfigError(f"console.default_reject_reason: must be one of {', '.join(REJECT_REASONS)}")
 
 
 @dataclass(frozen=True)

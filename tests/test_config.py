@@ -12,6 +12,7 @@ def test_defaults_come_from_default_toml():
     assert settings.api.max_comment_length == 5000
     assert settings.api.max_request_bytes == 65536
     assert settings.scoring.model_type == "multilingual"
+    assert settings.console.default_reject_reason == "offensive"
 
 
 def test_runtime_dir_defaults_to_empty_and_can_be_set():
@@ -55,6 +56,7 @@ def test_site_file_then_environment_override(tmp_path):
     ({"MODERATION_ANALYZER__PUBLIC_URL": "moderation.example.ch"}, "analyzer.public_url"),
     ({"MODERATION_ANALYZER__PUBLIC_URL": "https://moderation.example.ch/?x=1"}, "analyzer.public_url"),
     ({"MODERATION_ANALYZER__MAX_BATCH_PARTS": "0"}, "analyzer.max_batch_parts"),
+    ({"MODERATION_CONSOLE__DEFAULT_REJECT_REASON": "rude"}, "console.default_reject_reason"),
 ])
 def test_invalid_settings_name_the_key(environ, key):
     with pytest.raises(ConfigError) as info:

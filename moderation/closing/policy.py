@@ -80,6 +80,20 @@ class ClosingPolicy:
         # has passed since it opened.
         return _open_until(self.quiet, article.window_opened_at, nominal - article.window_opened_at)
 
+    def closes_at_with_window(self, article: Article, close_after_hours: float | None) -> datetime:
+        """The deadline the thread would have with this own window (None: the site window),
+        by the same rule as closes_at (quiet hours included)."""
+        fixed = fixed_closes_at(article.window_opened_at, close_after_hours)
+        nominal = fixed if fixed is not None else article.window_opened_at + self.site_window
+        if not self.extends_windows or not observes_quiet_hours(article):
+            return nominal
+        return _open_until(self.quiet, article.window_opened_at, nominal - article.window_opened_at)
+
+    def window_change_closes_now(self, article: Article, close_after_hours: float | None, now: datetime) -> bool:
+        """Whether giving an open thread this window would close it at once (its new deadline
+        is already past): a moderator must confirm that explicitly."""
+        return self.is_open(article, now) and self.closes_at_with_window(article, close_after_hours) <= now
+
     def is_open(self, article: Article, now: datetime) -> bool:
         return article.locked_at is None and now < self.closes_at(article)
 

@@ -16,6 +16,7 @@ from moderation.clock import utc_iso
 from moderation.closing import policy as rules
 from moderation.closing.models import QuietHoursState
 from moderation.closing.policy import ClosingPolicy
+from moderation.errors import Conflict
 from moderation.events import service as events
 
 AUTO, MANUAL = "auto", "manual"
@@ -244,13 +245,27 @@ def unlock_thread(session: Session, article_id: str, actor: str, close_after_hou
     return article
 
 
-def set_window(session: Session, article_id: str, hours: float | None, actor: str, now: datetime) -> Article:
+class ConfirmationRequired(Conflict):
+    """The change would close an open thread at once and was not confirmed: nothing changed."""
+
+    code = "confirmation_required"
+
+
+def set_window(session: Session, article_id: str, hours: float | None, actor: str, now: datetime, *,
+               policy: ClosingPolicy | None = None, confirmed: bool = True) -> Article:
     """A moderator changes a thread's own window (None: back to the site window).
 
     Through the same upsert the frontend's PUT uses, so the deadline follows the one rule;
-    recorded in the log with the previous window.
+    recorded in the log with the previous window. With a ``policy`` and ``confirmed`` false,
+    a window whose deadline is already past (it would close the open thread now) is refused
+    with ConfirmationRequired, decided here under the row lock so that the check and the
+    change see the same thread.
     """
     article = get_article(session, article_id, for_update=True)
+    if policy is not None and not confirmed and policy.window_change_closes_now(article, hours, now):
+        raise ConfirmationRequired("This window closes the thread now; confirm to apply it.",
+                                   details={"article_id": article_id, "close_after_hours": hours,
+                                            "closes_at": utc_iso(policy.closes_at_with_window(article, hours))})
     previous = article.close_after_hours
     article, _ = upsert_article(session, article_id, {"title": article.title, "published_at": article.published_at,
                                                       "close_after_hours": hours}, now)

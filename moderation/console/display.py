@@ -158,3 +158,16 @@ def setting_value(value) -> str:
     if isinstance(value, float):
         return f"{value:g} h"
     return str(value)
+
+
+def decision_reason(reason: str | None, labels: dict[str, str]) -> str:
+    """A decision's reason as people read it: the reason's label and the note after it (the
+    log stores "code: note"), "author banned" for a ban's rejections, else the text as given."""
+    if not reason:
+        return ""
+    if reason == "banned author":  # review.service.BAN_REJECTION
+        return gettext("author banned")
+    code, _, note = reason.partition(": ")
+    if code in labels:
+        return f"{labels[code]}: {note}" if note else labels[code]
+    return reason

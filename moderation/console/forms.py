@@ -20,10 +20,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from moderation.closing.policy import MAX_WINDOW_HOURS
+from moderation.config import REJECT_REASONS
 from moderation.text import InvalidText, clean_text
-
-# The reasons offered for a rejection, in the order of the keys 1-6.
-REJECT_REASONS = ("offensive", "abusive", "spam", "off_topic", "personal_data", "other")
 
 
 def positive_id(raw: str | None) -> int | None:

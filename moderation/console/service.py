@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from moderation.accounts.models import Account
 from moderation.articles import service as articles
 from moderation.articles.models import Article
+from moderation.audit.models import AuditEntry
 from moderation.closing.policy import ClosingPolicy
 from moderation.comments.models import APPROVED, REJECTED, STATUSES, Comment
 from moderation.review import bans
@@ -145,15 +146,33 @@ def comment_card(session: Session, policy: ClosingPolicy, now: datetime,
     return review.decorate(session, [comment], policy, now)[0], parent
 
 
-def reject_waiting_of(session: Session, author_id: str, actor: str, reason: str | None,
-                      now: datetime) -> list[review.DecisionResult]:
-    """Reject every comment of this author that waits for a decision (through decide_many)."""
-    waiting = session.execute(select(Comment.id, Comment.version).where(
-        Comment.author_id == author_id, Comment.awaiting_review == True)  # noqa: E712
-        .order_by(Comment.id).limit(1000)).all()
-    decisions = [{"comment_id": row.id, "action": "reject", "reason": reason, "expected_version": row.version}
-                 for row in waiting]
-    return review.decide_many(session, decisions, actor, now) if decisions else []
+RECENT_ACTIONS = 500  # how far back the last reason is looked for: a bounded read per queue page
+
+
+def last_reject_reason(session: Session, actor: str, known: tuple[str, ...]) -> str | None:
+    """The reason code of the person's latest rejection with one of the ``known`` reasons (a
+    ban's rejections and API reasons skipped) among their last RECENT_ACTIONS entries of the
+    audit log (read backwards on its actor index, so its cost never grows with the log)."""
+    recent = select(AuditEntry.id, AuditEntry.action, AuditEntry.reason).where(AuditEntry.actor == actor) \
+        .order_by(AuditEntry.id.desc()).limit(RECENT_ACTIONS).subquery()
+    for reason in session.scalars(select(recent.c.reason).where(recent.c.action == "reject")
+                                  .order_by(recent.c.id.desc())):
+        code = (reason or "").split(":", 1)[0]
+        if code in known:
+            return code
+    return None
+
+
+def last_decisions(session: Session, comment_ids: list[int]) -> dict[int, AuditEntry]:
+    """The latest decision (approve, reject or undo) on each comment: what a decided card shows."""
+    if not comment_ids:
+        return {}
+    found: dict[int, AuditEntry] = {}
+    for entry in session.scalars(select(AuditEntry).where(AuditEntry.comment_id.in_(comment_ids),
+                                                          AuditEntry.action.in_(("approve", "reject", "undo")))
+                                 .order_by(AuditEntry.id.desc())):
+        found.setdefault(entry.comment_id, entry)
+    return found
 
 
 # --- articles ------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale, gettext, ngettext
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -15,6 +15,7 @@ from moderation.accounts import service as accounts
 from moderation.audit import service as audit
 from moderation.closing import service as closing
 from moderation.closing.policy import MAX_WINDOW_HOURS
+from moderation.closing.service import ConfirmationRequired
 from moderation.console import display, forms
 from moderation.console import service as console
 from moderation.console.web import (
@@ -260,9 +261,18 @@ def queue():
     rt = runtime()
     with transaction(write=False) as db_session:
         view = console.queue_view(db_session, rt.policy, rt.now(), query)
+        # `r` then Enter rejects with the person's last reason: kept server-side, read from the
+        # audit log they already write (so it follows them to any browser, and a shared
+        # newsroom computer never offers the previous person's reason); the site's default
+        # the first time.
+        last_reason = console.last_reject_reason(db_session, actor(), forms.REJECT_REASONS) \
+            or rt.settings.console.default_reject_reason
+        decisions = console.last_decisions(db_session, [item.comment.id for item in view.items]) \
+            if query.tab in console.DECIDED_TABS else {}
     next_cursor = encode_listing_cursor(_cursor_prefix(query), view.next_cursor)
     return render_template("queue.html", query=query, view=view, next_cursor=next_cursor,
-                           scorer=_scorer_state(), csrf=generate_csrf())
+                           scorer=_scorer_state(), csrf=generate_csrf(), last_reason=last_reason,
+                           decisions=decisions)
 
 
 @bp.get("/queue/updates")
@@ -295,8 +305,11 @@ def _card(comment_id: int, mode: str, message: str | None = None, status: int = 
     with transaction(write=False) as db_session:
         item, parent = console.comment_card(db_session, rt.policy, rt.now(), comment_id)
         banned = console.queue_banned(db_session, [item.comment.author_id])
+        # What was decided, by whom, with which reason: shown on a decided card.
+        decision = console.last_decisions(db_session, [comment_id]).get(comment_id) \
+            if item.comment.status != "pending" else None
     html = render_template("_card.html", item=item, mode=mode, message=message, oob=oob, banned=banned,
-                           scorer=_scorer_state(), parent=parent)
+                           scorer=_scorer_state(), parent=parent, decision=decision)
     return Markup(html), status  # rendered (and escaped) by Jinja: safe to embed in another fragment
 
 
@@ -307,6 +320,23 @@ def _after_settle(event: str, **detail) -> dict[str, str]:
 
 def _back_to_queue():
     return redirect(_safe_next(request.form.get("next") or request.referrer and urlsplit(request.referrer).path))
+
+
+def _confirmed() -> bool:
+    """The form says the person explicitly chose to go ahead (the confirm dialog's button, or
+    the confirmation page's): ban, erase, lock and a window that closes the thread need it."""
+    return request.form.get("confirmed") == "1"
+
+
+def _ask_confirmation(question: str, button: str, back: str):
+    """Nothing is done yet: the server asks (the page works without JavaScript), repeating the
+    form with confirmed=1; Cancel, a link back, is the default (focused, so Enter cancels).
+    An htmx request without the confirmation (console.js always asks first) changes nothing."""
+    if wants_fragment():
+        return render_template("_status.html", message=gettext("Nothing was done: confirm first."), error=True), 409
+    fields = [(key, value) for key, value in request.form.items(multi=True) if key not in ("csrf_token", "confirmed")]
+    return render_template("confirm.html", question=question, button=button, action=request.path, fields=fields,
+                           back=back)
 
 
 @bp.post("/comments/<int:comment_id>/decision")
@@ -415,19 +445,36 @@ def undo():
     rt = runtime()
     window = timedelta(seconds=rt.settings.console.undo_seconds)
     raw = (form.comment_id.data or "").strip()
-    message, comment_id = None, forms.positive_id(raw)
+    message, comment_id, undone_ban = None, forms.positive_id(raw), None
     try:
         if raw and comment_id is None:  # a card that cannot exist: never undo another one instead
             raise NotFound(gettext("Nothing to undo."))
         with transaction() as db_session:
-            if comment_id is None:
+            # A ban is undone whole: lifted, and every comment it rejected restored.
+            ban = review.last_undoable_ban(db_session, actor(), rt.now(), window, comment_id=comment_id)
+            if ban is not None:
+                undone_ban = review.undo_ban(db_session, ban.id, actor(), rt.now(), window)
+            elif comment_id is None:
                 entry = review.last_undoable(db_session, actor(), rt.now(), window)
                 if entry is None:
                     raise Conflict(gettext("Nothing to undo."))
                 comment_id = entry.comment_id
-            review.undo_decision(db_session, comment_id, actor(), rt.now(), window)
+            if ban is None:
+                review.undo_decision(db_session, comment_id, actor(), rt.now(), window)
     except (Conflict, NotFound) as error:
         message = error.message if comment_id is None else _undo_refused(error)
+    if undone_ban is not None and not message:
+        done = ngettext("Ban undone: %(num)s comment restored.", "Ban undone: %(num)s comments restored.",
+                        len(undone_ban.restored))
+        if undone_ban.kept:  # decided by someone since: left as they are
+            done += " " + ngettext("%(num)s changed since the ban was left as it is.",
+                                   "%(num)s changed since the ban were left as they are.", len(undone_ban.kept))
+        if not wants_fragment():
+            flash(done)
+            return _back_to_queue()
+        cards = [_card(i, "waiting", oob=True)[0] for i in undone_ban.restored]
+        focus = _after_settle("console:focus", id=undone_ban.restored[0]) if undone_ban.restored else {}
+        return render_template("_status.html", message=done, cards=cards), 200, focus
     if not wants_fragment():
         flash(message or gettext("Undone."), "error" if message else "info")
         return _back_to_queue()
@@ -474,11 +521,13 @@ def ban():
     if not form.validate():
         abort(400)
     author_id = _author_id(form.author_id.data)
+    if not _confirmed():
+        return _ask_confirmation(gettext("Ban %(author)s?", author=author_id), gettext("Ban"),
+                                 _safe_next(request.form.get("next") or url_for("console.author", id=author_id)))
     rt = runtime()
     with transaction() as db_session:
-        review.ban_author(db_session, author_id, actor(), form.reason.data or None, rt.now())
-        results = console.reject_waiting_of(db_session, author_id, actor(), "banned author", rt.now()) \
-            if form.reject_waiting.data else []
+        results = review.ban_rejecting(db_session, author_id, actor(), form.reason.data or None, rt.now(),
+                                       reject_waiting=bool(form.reject_waiting.data))
     rejected = sum(r.ok for r in results)
     message = gettext("Author banned.") if not form.reject_waiting.data else \
         gettext("Author banned; %(n)s waiting comments rejected.", n=rejected)
@@ -512,6 +561,9 @@ def erase():
     if not form.validate():
         flash(gettext("Type the author id exactly to confirm the erasure."), "error")
         return redirect(url_for("console.author", id=author_id))
+    if not _confirmed():
+        return _ask_confirmation(gettext("Erase %(author)s for good?", author=author_id), gettext("Erase for good"),
+                                 url_for("console.author", id=author_id))
     rt = runtime()
     with transaction() as db_session:
         erased = review.erase_author(db_session, author_id, actor(), rt.now())
@@ -543,6 +595,9 @@ def article(article_id: str):
 def lock(article_id: str):
     form = forms.LockForm()
     form.validate()
+    if not _confirmed():
+        return _ask_confirmation(gettext("Lock this thread now? Readers can no longer comment."), gettext("Lock now"),
+                                 url_for("console.article", article_id=article_id))
     rt = runtime()
     with transaction() as db_session:
         closing.lock_thread(db_session, article_id, actor(), form.reason.data or None, rt.now())
@@ -572,8 +627,14 @@ def window(article_id: str):
         flash(gettext("The window must be a number of hours between 0.01 and %(max)s.", max=MAX_WINDOW_HOURS), "error")
         return redirect(url_for("console.article", article_id=article_id))
     rt = runtime()
-    with transaction() as db_session:
-        closing.set_window(db_session, article_id, form.close_after_hours.data, actor(), rt.now())
+    try:
+        with transaction() as db_session:
+            closing.set_window(db_session, article_id, form.close_after_hours.data, actor(), rt.now(),
+                               policy=rt.policy, confirmed=_confirmed())
+    except ConfirmationRequired:
+        return _ask_confirmation(gettext("This window closes the thread now. Readers can no longer comment. "
+                                         "Apply it?"), gettext("Close the thread"),
+                                 url_for("console.article", article_id=article_id))
     flash(gettext("Window changed."))
     return redirect(url_for("console.article", article_id=article_id))
 

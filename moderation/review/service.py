@@ -178,7 +178,8 @@ def queue_count(session: Session, filters: QueueFilter) -> tuple[int, bool]:
 # --- decisions -------------------------------------------------------------------------
 
 def decide(session: Session, comment_id: int, action: str, actor: str, reason: str | None, now: datetime, *,
-           expected_status: str | None = None, expected_version: int | None = None) -> tuple[Comment, str]:
+           expected_status: str | None = None, expected_version: int | None = None,
+           details: dict | None = None) -> tuple[Comment, str]:
     """Apply a moderator's decision if the comment is still what the moderator saw.
 
     ``expected_version`` is the version they saw (any change since — another decision, a new
@@ -195,7 +196,7 @@ def decide(session: Session, comment_id: int, action: str, actor: str, reason: s
     except Conflict:
         state.check_expected(comment, expected_status, expected_version,
                              last_action=audit.last_action(session, comment_id))
-    previous = state.decide(session, comment, action, actor, reason, now)
+    previous = state.decide(session, comment, action, actor, reason, now, details=details)
     return comment, previous
 
 
@@ -222,7 +223,8 @@ def decide_many(session: Session, decisions: list[dict], actor: str, now: dateti
             with session.begin_nested():
                 comment, previous = decide(session, item["comment_id"], item["action"], actor, item.get("reason"),
                                            now, expected_status=item.get("expected_status"),
-                                           expected_version=item.get("expected_version"))
+                                           expected_version=item.get("expected_version"),
+                                           details=item.get("details"))
             results.append(DecisionResult(item["comment_id"], True, comment.status, previous, comment.version))
         except ApiError as error:
             results.append(DecisionResult(item["comment_id"], False, error=error.envelope()["error"]))
@@ -280,6 +282,110 @@ def feature(session: Session, comment_id: int, featured: bool, actor: str, now: 
     comment = get_comment(session, comment_id, for_update=True)
     state.set_featured(session, comment, featured, actor, now)
     return comment
+
+
+BAN_REJECTION = "banned author"  # the reason of the rejections a ban makes
+
+
+def reject_waiting_of(session: Session, author_id: str, actor: str, now: datetime,
+                      ban: AuditEntry | None = None) -> list[DecisionResult]:
+    """Reject every comment of this author that waits for a decision (through decide_many).
+
+    With the ``ban`` entry that caused them, each rejection names it (details ``ban``), so that
+    undoing the ban restores exactly these comments.
+    """
+    waiting = session.execute(select(Comment.id, Comment.version).where(
+        Comment.author_id == author_id, Comment.awaiting_review == True)  # noqa: E712
+        .order_by(Comment.id).limit(1000)).all()
+    if ban is not None:
+        session.flush()  # the ban entry's id
+    details = {"ban": ban.id} if ban is not None else None
+    decisions = [{"comment_id": row.id, "action": "reject", "reason": BAN_REJECTION, "expected_version": row.version,
+                  "details": details} for row in waiting]
+    return decide_many(session, decisions, actor, now) if decisions else []
+
+
+def ban_rejecting(session: Session, author_id: str, actor: str, reason: str | None, now: datetime,
+                  reject_waiting: bool) -> list[DecisionResult]:
+    """Ban the author and, if asked, reject everything they have waiting, each rejection
+    linked to this ban (when the ban is new: an author already banned keeps the first ban)."""
+    ban = ban_author(session, author_id, actor, reason, now)
+    if not reject_waiting:
+        return []
+    entry = ban_entry(session, author_id) if ban.banned_by == actor and ban.banned_at == now else None
+    return reject_waiting_of(session, author_id, actor, now, ban=entry)
+
+
+def ban_entry(session: Session, author_id: str) -> AuditEntry | None:
+    """The audit entry of the author's current ban, if it was recorded (the latest "ban")."""
+    return session.scalar(select(AuditEntry).where(AuditEntry.author_id == author_id, AuditEntry.action == "ban")
+                          .order_by(AuditEntry.id.desc()).limit(1))
+
+
+def last_undoable_ban(session: Session, actor: str, now: datetime, window: timedelta,
+                      comment_id: int | None = None) -> AuditEntry | None:
+    """The ban entry to undo when the actor undoes their last action (or, with ``comment_id``,
+    the decision on that card): when that is a ban of theirs within ``window``, or one of the
+    rejections it made (those follow it in the same transaction), and the ban still stands.
+    Else None: a plain decision, undone alone."""
+    if comment_id is None:
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.actor == actor, AuditEntry.at > now - window)
+                               .order_by(AuditEntry.id.desc()).limit(1))
+    else:
+        entry = session.scalar(select(AuditEntry).where(AuditEntry.comment_id == comment_id)
+                               .order_by(AuditEntry.id.desc()).limit(1))
+    if entry is None or entry.actor != actor or entry.at <= now - window:
+        return None
+    if entry.action != "ban":
+        ban_id = (entry.details or {}).get("ban") if entry.action == "reject" else None
+        entry = session.get(AuditEntry, ban_id) if isinstance(ban_id, int) else None
+    if entry is None or entry.action != "ban" or entry.author_id is None \
+            or bans.find_ban(session, entry.author_id) is None:
+        return None
+    return entry
+
+
+@dataclass(frozen=True)
+class BanUndo:
+    author_id: str
+    restored: list[int]  # the comments back to their state before the ban
+    kept: list[int]  # rejected by the ban but changed since: left as they are
+
+
+def undo_ban(session: Session, ban_id: int, actor: str, now: datetime, window: timedelta) -> BanUndo:
+    """Undo the actor's ban (audit entry ``ban_id``) within ``window``: the ban is lifted and
+    every comment it rejected returns to the state it had (through state.undo: audit entry,
+    outbox event and thread version each), unless someone acted on it since.
+
+    Only the person who banned may undo it, only while the ban still stands.
+    """
+    entry = session.get(AuditEntry, ban_id)
+    if entry is None or entry.action != "ban" or entry.author_id is None:
+        raise Conflict("There is no ban to undo.", details={"ban": ban_id})
+    if entry.actor != actor:
+        raise Conflict("Only the person who banned may undo it.", details={"ban": ban_id, "decided_by": entry.actor})
+    if entry.at <= now - window:
+        raise Conflict("Too late to undo this ban.", details={"ban": ban_id, "decided_at": entry.at.isoformat(),
+                                                               "undo_seconds": window.total_seconds()})
+    author_id = entry.author_id
+    if not unban_author(session, author_id, actor, f"undo of #{entry.id}", now):
+        raise Conflict("The author is no longer banned.", details={"ban": ban_id, "author_id": author_id})
+    rejections = [e for e in session.scalars(
+        select(AuditEntry).where(AuditEntry.author_id == author_id, AuditEntry.action == "reject",
+                                 AuditEntry.actor == actor, AuditEntry.id > entry.id, AuditEntry.at == entry.at)
+        .order_by(AuditEntry.id)) if (e.details or {}).get("ban") == entry.id and e.comment_id is not None]
+    state.lock_in_order(session, (e.comment_id for e in rejections))
+    restored, kept = [], []
+    for rejection in rejections:
+        comment = session.get(Comment, rejection.comment_id)
+        latest = session.scalar(select(func.max(AuditEntry.id)).where(AuditEntry.comment_id == rejection.comment_id))
+        if comment is None or comment.erased_at is not None or latest != rejection.id \
+                or comment.status != rejection.new_status:
+            kept.append(rejection.comment_id)
+            continue
+        state.undo(session, comment, rejection, actor, now)
+        restored.append(comment.id)
+    return BanUndo(author_id, restored, kept)
 
 
 # --- reports ---------------------------------------------------------------------------

@@ -85,8 +85,7 @@ def admin_console(app, admin_account):
 
 @pytest.fixture(scope="session")
 def browser():
-    """One headless Chromium for every browser test module of the session (Playwright's sync
-    API cannot run twice at once in one thread, so each module must not start its own)."""
+    """One Chromium for every browser test module (Playwright's sync API allows one at a time)."""
     from tests.console.live import chromium_missing, launch
 
     missing = chromium_missing()

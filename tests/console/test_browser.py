@@ -23,10 +23,6 @@ pytestmark = pytest.mark.browser
 WAIT = 15_000  # ms: generous, for a busy machine
 
 
-# The ``browser`` fixture (one Chromium for the whole session) is in conftest.py: a second
-# sync Playwright in the same session fails, so every browser test module shares it.
-
-
 class Live:
     def __init__(self, runtime, base_url):
         self.runtime, self.url = runtime, base_url
@@ -173,7 +169,9 @@ def test_b_bans_the_author(live, page):
     log_in(page, live.url, "alice@example.ch", PASSWORD)
     page.keyboard.press("j")
     page.keyboard.press("b")
-    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")  # asks first (Cancel is the default): the ban needs its own button
+    expect(page.locator("#confirm-dialog")).to_be_visible()
+    page.get_by_role("button", name="Ban", exact=True).click()
     expect(page.locator("#status")).to_contain_text("Author banned; 2 waiting comments rejected.")
     refused = live.api("POST", f"/articles/{article}/comments", key=live.frontend_key,
                        json={"author": {"id": "troll", "name": "Troll"}, "body": "Encore moi."})

@@ -164,7 +164,7 @@ def test_approve_and_reject_fragments_write_the_log_with_the_person(console, run
     first, second = make_comment(runtime, article), make_comment(runtime, article)
     approved = console.post(f"/console/comments/{first.id}/decision",
                             {"action": "approve", "expected_version": "1"}, htmx=True)
-    assert approved.status_code == 200 and "Approved by you" in approved.get_data(as_text=True)
+    assert approved.status_code == 200 and "Approved by Alice Moderator" in approved.get_data(as_text=True)
     assert json.loads(approved.headers["HX-Trigger-After-Settle"]) == {"console:decided": {"id": first.id}}
     no_reason = console.post(f"/console/comments/{second.id}/decision",
                              {"action": "reject", "expected_version": "1"}, htmx=True)
@@ -173,6 +173,11 @@ def test_approve_and_reject_fragments_write_the_log_with_the_person(console, run
                             {"action": "reject", "reason": "spam", "note": "liens", "expected_version": "1"},
                             htmx=True)
     assert rejected.status_code == 200
+    # A decided card says what was decided, by whom, with which reason.
+    decided = rejected.get_data(as_text=True)
+    assert 'data-decision="rejected" data-decided-by="user:alice@example.ch"' in decided
+    assert 'data-reason="spam: liens"' in decided and "Rejected by Alice Moderator" in decided
+    assert "Reason: spam: liens" in decided
     log = entries(runtime, actor="user:alice@example.ch")
     assert [(e.action, e.comment_id, e.reason) for e in log] == [("approve", first.id, None),
                                                                   ("reject", second.id, "spam: liens")]
@@ -268,7 +273,7 @@ def test_bulk_decisions_with_per_item_results(console, app, runtime, article):
 def test_ban_with_rejection_of_waiting_comments(console, runtime, article):
     waiting = [make_comment(runtime, article, author_id="troll").id for _ in range(2)]
     response = console.post("/console/authors/ban", {"author_id": "troll", "reason": "spam run",
-                                                     "reject_waiting": "y"}, htmx=True)
+                                                     "reject_waiting": "y", "confirmed": "1"}, htmx=True)
     assert response.status_code == 200 and "2 waiting comments rejected" in response.get_data(as_text=True)
     with runtime.db.transaction(write=False) as session:
         assert session.get(BannedAuthor, "troll").banned_by == "user:alice@example.ch"
@@ -283,13 +288,14 @@ def test_a_moderator_cannot_erase_an_admin_can(console, admin_console, runtime, 
     comment = make_comment(runtime, article, author_id="gone", author_name="Gone Person", body="mon adresse")
     page = console.get("/console/author?id=gone").get_data(as_text=True)
     assert "Erase" not in page
-    assert console.post("/console/authors/erase", {"author_id": "gone", "confirm": "gone"}).status_code == 403
+    assert console.post("/console/authors/erase", {"author_id": "gone", "confirm": "gone", "confirmed": "1"}) \
+        .status_code == 403
     assert status_of(runtime, comment.id).erased_at is None
     admin_page = admin_console.get("/console/author?id=gone").get_data(as_text=True)
     assert "Erase this author" in admin_page and "1 comments of gone" in admin_page
     unconfirmed = admin_console.post("/console/authors/erase", {"author_id": "gone", "confirm": "nope"})
     assert unconfirmed.status_code == 302 and status_of(runtime, comment.id).erased_at is None
-    admin_console.post("/console/authors/erase", {"author_id": "gone", "confirm": "gone"})
+    admin_console.post("/console/authors/erase", {"author_id": "gone", "confirm": "gone", "confirmed": "1"})
     erased = status_of(runtime, comment.id)
     assert erased.erased_at is not None and erased.body == ""
     assert entries(runtime, action="erase")[-1].actor == "user:root@example.ch"
@@ -304,7 +310,7 @@ def test_articles_lock_unlock_window_and_thread(console, runtime, article, clock
     assert "closes in 1 h 59 min" in listing or "closes in 2 h 0 min" in listing
     thread = console.get("/console/articles/a-1").get_data(as_text=True)
     assert "Premier" in thread and "Une réponse" in thread and 'class="depth-1' in thread
-    console.post(f"/console/articles/{other}/lock", {"reason": "trop de trolls"})
+    console.post(f"/console/articles/{other}/lock", {"reason": "trop de trolls", "confirmed": "1"})
     assert "closed" in console.get(f"/console/articles/{other}").get_data(as_text=True)
     assert "Autre" not in console.get("/console/articles").get_data(as_text=True)
     console.post(f"/console/articles/{other}/unlock", {"close_after_hours": "5"})
@@ -403,7 +409,7 @@ def test_malformed_ids_in_forms_are_refused_never_a_500(console, runtime, articl
 def test_an_erasure_says_how_many_comments_it_erased(admin_console, runtime, article):
     for n in range(3):
         make_comment(runtime, article, author_id="jp", body=f"Mon adresse est {n} rue des Alpes.")
-    page = admin_console.post("/console/authors/erase", data={"author_id": "jp", "confirm": "jp"},
+    page = admin_console.post("/console/authors/erase", data={"author_id": "jp", "confirm": "jp", "confirmed": "1"},
                               follow_redirects=True)
     assert page.status_code == 200
     assert "Erased: 3 comments." in page.get_data(as_text=True)

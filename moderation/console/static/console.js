@@ -80,7 +80,7 @@
   function onKey(event) {
     if (event.ctrlKey || event.metaKey || event.altKey) { return; }
     var help = document.getElementById('help');
-    if (help && help.open) { return; } // the dialog handles Escape itself
+    if (document.querySelector('dialog[open]')) { return; } // a dialog handles its own keys
     var card = focusedCard();
     var rejecting = openRejectPanel(card);
     if (event.key === 'Escape') { if (card) { closePanels(card); } return; }
@@ -104,7 +104,7 @@
       case 'j': move(1); break;
       case 'k': move(-1); break;
       case 'a': if (isWaiting(card)) { submit(card.querySelector('form.approve')); } break;
-      case 'r': if (isWaiting(card)) { openPanel(card, 'details.reject-panel', 'input[type=radio]'); } break;
+      case 'r': if (isWaiting(card)) { openRejectWithLastReason(card); } break;
       case 'b': if (isWaiting(card)) { openPanel(card, 'details.ban-panel', 'input[type=text]'); } break;
       case 'u': submit(document.getElementById('undo-form')); break;
       case 'f': if (card) { submit(card.querySelector('form.feature')); } break;
@@ -113,11 +113,48 @@
         if (box) { box.checked = !box.checked; updateSelection(); }
         break;
       case 'A': clickBulkApprove(); break;
+      case 'R': prepareBulkReject(); break;
+      case '1': case '2': case '3': case '4': case '5': switchTab(event.key); break;
       case 'o': if (card && card.getAttribute('data-thread')) { window.location.href = card.getAttribute('data-thread'); } break;
       case '?': if (help) { help.showModal(); } break;
       default: handled = false;
     }
     if (handled) { event.preventDefault(); }
+  }
+
+  // --- fast hands: the last reason, bulk reject, tabs -------------------------------------
+  // The last reason comes from the server (the person's latest rejection in the audit log, else
+  // [console] default_reject_reason) and follows their rejections on this page.
+  function lastReason() {
+    var section = document.getElementById('cards');
+    return section ? section.getAttribute('data-last-reason') || '' : '';
+  }
+
+  function rememberReason(reason) {
+    var section = document.getElementById('cards');
+    if (section && reason) { section.setAttribute('data-last-reason', reason); }
+  }
+
+  function openRejectWithLastReason(card) {
+    var panel = openPanel(card, 'details.reject-panel', 'input[type=radio]');
+    if (!panel || panel.querySelector('input[type=radio]:checked')) { return; }
+    var radio = panel.querySelector('input[type=radio][value="' + lastReason() + '"]');
+    if (radio) { radio.checked = true; radio.focus(); } // Enter now rejects with it
+  }
+
+  function prepareBulkReject() {
+    // R: the bulk reason is the last one (unless one is chosen) and "Reject selected" takes the
+    // focus, so Enter rejects the selection; the reason can still be changed first.
+    var select = document.getElementById('bulk-reason');
+    var button = document.getElementById('bulk-reject');
+    if (!select || !button) { return; }
+    if (!select.value) { select.value = lastReason(); }
+    button.focus();
+  }
+
+  function switchTab(key) {
+    var tab = document.querySelector('.tabs a[data-tab-key="' + key + '"]');
+    if (tab) { window.location.href = tab.href; }
   }
 
   function clickBulkApprove() {
@@ -183,8 +220,55 @@
       .catch(function () { /* offline for a moment: the next poll tries again */ });
   }
 
+  // --- safe hands: a confirmation whose default is Cancel --------------------------------
+  // Forms with data-confirm (ban, erase, lock) ask first in the one <dialog>; Cancel has the
+  // focus, so Enter (or Escape) cancels. The chosen Confirm sets the form's confirmed field,
+  // without which the server asks itself (a confirmation page), so it is safe without JS too.
+  var pendingForm = null;
+
+  function onSubmitCapture(event) {
+    var form = event.target;
+    if (!form.matches || !form.matches('form[data-confirm]')) { return; }
+    var flag = form.querySelector('input[data-confirmed]');
+    if (flag && flag.value === '1') {
+      window.setTimeout(function () { flag.value = ''; }, 0); // one confirmation, one submission
+      return;
+    }
+    var dialog = document.getElementById('confirm-dialog');
+    if (!dialog || !flag) { return; } // the server asks instead
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    pendingForm = form;
+    dialog.querySelector('.confirm-question').textContent = form.getAttribute('data-confirm');
+    dialog.querySelector('[data-confirm-ok]').textContent = form.getAttribute('data-confirm-button') || 'OK';
+    dialog.returnValue = '';
+    dialog.showModal();
+    dialog.querySelector('[data-confirm-cancel]').focus();
+  }
+
+  function onConfirmClosed(event) {
+    var form = pendingForm;
+    pendingForm = null;
+    if (!form || event.target.returnValue !== 'confirm') { return; }
+    form.querySelector('input[data-confirmed]').value = '1';
+    form.requestSubmit();
+  }
+
   function start() {
     document.addEventListener('keydown', onKey);
+    document.addEventListener('submit', onSubmitCapture, true);
+    var confirmDialog = document.getElementById('confirm-dialog');
+    if (confirmDialog) { confirmDialog.addEventListener('close', onConfirmClosed); }
+    document.addEventListener('submit', function (event) {
+      // A rejection (one card or the selection) makes its reason the next `r`'s reason.
+      var form = event.target;
+      if (form.matches && form.matches('form.reject')) {
+        var checked = form.querySelector('input[type=radio]:checked');
+        if (checked) { rememberReason(checked.value); }
+      } else if (form.id === 'bulk-form' && event.submitter && event.submitter.value === 'reject') {
+        rememberReason(form.querySelector('#bulk-reason').value);
+      }
+    });
     var label = document.getElementById('selected-count');
     if (label) { label.setAttribute('data-empty', label.textContent); }
     document.querySelectorAll('[data-help]').forEach(function (button) {

@@ -217,6 +217,27 @@ FR = {
     "Save": "Enregistrer", "Site window (hours)": "Durée du site (heures)",
 }
 
+# Issue 22, safe hands and fast hands: confirmations, undo of a ban, the last reason, tabs.
+FR.update({
+    "Confirm": "Confirmer", "Cancel": "Annuler",
+    "Nothing was done: confirm first.": "Rien n’a été fait : confirmez d’abord.",
+    "Ban %(author)s?": "Bannir %(author)s ?", "Erase %(author)s for good?": "Effacer définitivement %(author)s ?",
+    "Lock this thread now? Readers can no longer comment.":
+        "Fermer ce fil maintenant ? Les lecteurs ne pourront plus commenter.",
+    "This window closes the thread now. Readers can no longer comment. Apply it?":
+        "Cette durée ferme le fil maintenant. Les lecteurs ne pourront plus commenter. L’appliquer ?",
+    "Close the thread": "Fermer le fil",
+    ("Ban undone: %(num)s comment restored.", "Ban undone: %(num)s comments restored."):
+        ("Bannissement annulé : %(num)s commentaire rétabli.", "Bannissement annulé : %(num)s commentaires rétablis."),
+    ("%(num)s changed since the ban was left as it is.", "%(num)s changed since the ban were left as they are."):
+        ("%(num)s, modifié depuis le bannissement, est resté tel quel.",
+         "%(num)s, modifiés depuis le bannissement, sont restés tels quels."),
+    "author banned": "auteur banni", "reject with your last reason": "refuser avec votre dernier motif",
+    "ban the author (asks first: Enter cancels)": "bannir l’auteur (demande d’abord : Entrée annule)",
+    "reject the selected cards with your last reason": "refuser les cartes sélectionnées avec votre dernier motif",
+    "switch tab (outside the reject panel)": "changer d’onglet (hors du panneau de refus)",
+})
+
 if __name__ == "__main__":
     path = Path(__file__).parent / "fr" / "LC_MESSAGES" / "messages.po"
     with path.open("rb") as handle:
