@@ -10,10 +10,11 @@ from moderation.house.models import HouseModelVersion
 from moderation.labels.models import ModelLabel
 from moderation.review.models import AuthorNote, BannedAuthor, Report
 from moderation.scoring.models import CommentScore
+from moderation.sitesettings.models import SiteSetting
 from moderation.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookFanout
 
 __all__ = ["Account", "ConsoleSecret", "ConsoleSession", "LoginFailure", "Article", "AuditEntry", "AuditRedaction",
            "AuthorNote",
            "ApiKey", "Comment", "BannedAuthor", "Report", "CommentScore", "DomainEvent", "WebhookEndpoint",
            "WebhookDelivery", "WebhookAttempt", "WebhookFanout", "ModelLabel", "QuietHoursState",
-           "HouseModelVersion"]
+           "HouseModelVersion", "SiteSetting"]

@@ -340,7 +340,8 @@ class CursorCodec:
                                        f"The next_cursor of a previous page of this listing ({self.listing})"})
 
 
-THREAD_CURSORS = CursorCodec("thread", {"c": (datetime, int)})
+# "c": (created_at, id); "f": featured first, (rank: 0 featured / 1 not, created_at, id).
+THREAD_CURSORS = CursorCodec("thread", {"c": (datetime, int), "f": (int, datetime, int)})
 QUEUE_CURSORS = CursorCodec("queue", {"oldest": (datetime, int), "newest": (datetime, int),
                                       "toxicity": (float, datetime, int), "house": (float, datetime, int)})
 LOG_CURSORS = CursorCodec("log", {"log": (int,)})

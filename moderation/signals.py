@@ -20,6 +20,8 @@ _signals = Namespace()
 comment_stored = _signals.signal("comment-stored")
 #: A thread's deadline moved, or a thread was locked or reopened: re-plan the next deadline job.
 deadlines_changed = _signals.signal("deadlines-changed")
+#: An administrator changed a console setting (sitesettings): re-read the effective settings.
+settings_changed = _signals.signal("settings-changed")
 #: Events were written to the outbox.
 events_published = _signals.signal("events-published")
 #: Webhook deliveries were queued by hand (a test event, a redelivery, an endpoint enabled).

@@ -19,7 +19,15 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from moderation.accounts.models import ACCOUNT_ROLES, Account, ConsoleSecret, ConsoleSession, LoginFailure
+from moderation.accounts.models import (
+    ACCOUNT_ROLES,
+    Account,
+    ConsoleSecret,
+    ConsoleSession,
+    LoginFailure,
+    actor_for,
+)
+from moderation.audit import service as audit
 from moderation.errors import ApiError, Conflict, NotFound, ValidationError
 
 # Tests swap in cheaper parameters (still real Argon2id); production uses these defaults.
@@ -62,8 +70,16 @@ def generate_password() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(16))
 
 
+def _audit(session: Session, actor: str | None, action: str, account: Account, now: datetime, **details: Any) -> None:
+    """An administrator's change to an account, in the audit log (the console passes its
+    actor; the CLI and fixtures, which pass none, are not recorded)."""
+    if actor is not None:
+        audit.record(session, now, actor, action, reason=account.email,
+                     details={"email": account.email, **details})
+
+
 def create_account(session: Session, email: str, name: str, role: str, now: datetime,
-                   password: str | None = None) -> tuple[Account, str | None]:
+                   password: str | None = None, *, actor: str | None = None) -> tuple[Account, str | None]:
     """Create an account. Without ``password`` a one-time password is generated and returned
     (the person must choose their own at the first login); with one, None is returned."""
     email = _check_email(email)
@@ -84,7 +100,8 @@ def create_account(session: Session, email: str, name: str, role: str, now: date
             session.add(account)
             session.flush()
     except IntegrityError:
-        raise Conflict(f"An account for {email} exists already.") from None
+        raise Conflict(f"An account for {email} exists already.", details={"email": [email]}) from None
+    _audit(session, actor, "account_create", account, now, role=role)
     return account, password if generated else None
 
 
@@ -99,24 +116,48 @@ def get_account(session: Session, email: str) -> Account:
     return account
 
 
-def disable_account(session: Session, email: str, now: datetime) -> Account:
+def _not_yourself(account: Account, actor: str | None) -> None:
+    """An administrator cannot lock themselves out (disable or demote their own account)."""
+    if actor is not None and actor == actor_for(account.email):
+        raise Conflict("You cannot do this to your own account.", details={"email": [account.email]})
+
+
+def disable_account(session: Session, email: str, now: datetime, *, actor: str | None = None) -> Account:
     """The person can no longer log in; their open console sessions end now."""
     account = get_account(session, email)
+    _not_yourself(account, actor)
     if account.disabled_at is None:
         account.disabled_at = now
+        _audit(session, actor, "account_disable", account, now)
     session.execute(delete(ConsoleSession).where(ConsoleSession.account_id == account.id))
     return account
 
 
-def enable_account(session: Session, email: str) -> Account:
+def enable_account(session: Session, email: str, now: datetime | None = None, *, actor: str | None = None) -> Account:
     account = get_account(session, email)
+    if account.disabled_at is not None and now is not None:
+        _audit(session, actor, "account_enable", account, now)
     account.disabled_at = None
     return account
 
 
-def reset_password(session: Session, email: str, now: datetime, password: str | None = None) -> str | None:
+def set_role(session: Session, email: str, role: str, now: datetime, *, actor: str | None = None) -> Account:
+    """Make the account a moderator or an administrator (never one's own)."""
+    if role not in ACCOUNT_ROLES:
+        raise ValidationError(details={"role": [f"Must be one of {', '.join(ACCOUNT_ROLES)}."]})
+    account = get_account(session, email)
+    _not_yourself(account, actor)
+    if account.role != role:
+        _audit(session, actor, "account_role", account, now, previous=account.role, role=role)
+        account.role = role
+    return account
+
+
+def reset_password(session: Session, email: str, now: datetime, password: str | None = None, *,
+                   actor: str | None = None) -> str | None:
     """A new password (generated one-time password when none is given); open sessions end."""
     account = get_account(session, email)
+    _audit(session, actor, "account_reset", account, now)
     generated = password is None
     if password is None:
         password = generate_password()

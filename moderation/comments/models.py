@@ -61,6 +61,10 @@ class Comment(Base):
     body_digest: Mapped[str | None] = mapped_column(String(64))
     # The reader's address as relayed by the frontend (for rate limits and abuse reports).
     reader_address: Mapped[str | None] = mapped_column(String(45))
+    # When a moderator featured this approved comment (issue 22); NULL when not featured.
+    # Only review/state.py sets it; it is cleared when the comment leaves the public thread
+    # (rejected, erased), so a featured comment is always an approved, visible one.
+    featured_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         UniqueConstraint("idempotency_owner", "idempotency_key"),

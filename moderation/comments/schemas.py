@@ -61,11 +61,16 @@ class PublicComment(Schema):
     author = fields.Nested(PublicAuthor, required=True)
     body = fields.String(required=True)
     created_at = UtcDateTime(required=True)
+    featured = fields.Boolean(required=True, metadata={
+        "description": "A moderator featured this comment (a pick of the newsroom)"})
 
 
 class ThreadArgs(PageArgs):
     cursor = THREAD_CURSORS.field()
     order = fields.String(load_default="oldest", validate=validate.OneOf(["oldest", "newest"]))
+    featured = fields.String(load_default="inline", validate=validate.OneOf(["inline", "first"]), metadata={
+        "description": "first: featured comments before the others (each group in the chosen order); "
+                       "inline (default): featured comments in their place"})
 
 
 class ThreadPage(Schema):

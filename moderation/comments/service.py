@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, insert, or_, select, text
+from sqlalchemy import and_, bindparam, case, insert, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -208,7 +208,7 @@ def get_comment(session: Session, comment_id: int, *, for_update: bool = False) 
 
 @dataclass(frozen=True)
 class PublicPage:
-    comments: list  # rows of id, parent_id, author_name, body, created_at
+    comments: list  # rows of id, parent_id, author_name, body, created_at, featured_at
     count: int
     next_cursor: tuple[datetime, int] | None
     version: int  # the article's thread_version when the page was read
@@ -219,12 +219,19 @@ def page_etag(article_id: str, version: int, *selection) -> str:
     return caching.etag("thread", article_id, version, *selection)
 
 
+# Featured first: 0 for a featured comment, 1 for the others, then the chosen order.
+_RANK = case((Comment.featured_at.is_not(None), 0), else_=1)
+
+
 def list_public(session: Session, article_id: str, *, newest_first: bool, limit: int,
-                after: tuple[datetime, int] | None) -> PublicPage:
+                after: tuple | None, featured_first: bool = False) -> PublicPage:
     """Approved comments of a thread, keyset-paginated on (created_at, id).
 
-    Rows carry only what the public sees (no author ids, no scores); they are read as plain
-    rows, not ORM objects, because every reader of a busy article asks for them.
+    With ``featured_first`` the featured comments come first (each group in the chosen
+    order), paginated on (rank, created_at, id) where rank is 0 for featured; ``after`` is
+    then (rank, created_at, id), else (created_at, id). Rows carry only what the public sees
+    (no author ids, no scores); they are read as plain rows, not ORM objects, because every
+    reader of a busy article asks for them.
     """
     ensure_article_id(article_id)
     # Existence, the public count and the version in one primary-key lookup (the count is
@@ -233,21 +240,30 @@ def list_public(session: Session, article_id: str, *, newest_first: bool, limit:
                            .where(Article.id == article_id)).first()
     if head is None:
         raise NotFound(f"No article {article_id!r}.", details={"article_id": article_id})
-    query = select(Comment.id, Comment.parent_id, Comment.author_name, Comment.body, Comment.created_at).where(
+    query = select(Comment.id, Comment.parent_id, Comment.author_name, Comment.body, Comment.created_at,
+                   Comment.featured_at).where(
         Comment.article_id == article_id, Comment.status == APPROVED, Comment.erased_at.is_(None))
+    rank = None
     if after is not None:
-        created_at, comment_id = after
-        if newest_first:
-            query = query.where(or_(Comment.created_at < created_at,
-                                    and_(Comment.created_at == created_at, Comment.id < comment_id)))
+        if featured_first:
+            rank, created_at, comment_id = after
         else:
-            query = query.where(or_(Comment.created_at > created_at,
-                                    and_(Comment.created_at == created_at, Comment.id > comment_id)))
-    if newest_first:
-        query = query.order_by(Comment.created_at.desc(), Comment.id.desc())
-    else:
-        query = query.order_by(Comment.created_at, Comment.id)
+            created_at, comment_id = after
+        if newest_first:
+            position = or_(Comment.created_at < created_at,
+                           and_(Comment.created_at == created_at, Comment.id < comment_id))
+        else:
+            position = or_(Comment.created_at > created_at,
+                           and_(Comment.created_at == created_at, Comment.id > comment_id))
+        query = query.where(or_(_RANK > rank, and_(_RANK == rank, position)) if featured_first else position)
+    order = [Comment.created_at.desc(), Comment.id.desc()] if newest_first else [Comment.created_at, Comment.id]
+    query = query.order_by(_RANK, *order) if featured_first else query.order_by(*order)
     rows = session.execute(query.limit(limit + 1)).all()
     page, more = rows[:limit], len(rows) > limit
-    next_cursor = (page[-1].created_at, page[-1].id) if more else None
+    next_cursor = None
+    if more:
+        last = page[-1]
+        next_cursor = (last.created_at, last.id)
+        if featured_first:
+            next_cursor = (0 if last.featured_at is not None else 1, *next_cursor)
     return PublicPage(comments=page, count=head.approved_count, next_cursor=next_cursor, version=head.thread_version)

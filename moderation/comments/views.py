@@ -78,9 +78,12 @@ class ThreadComments(MethodView):
     def get(self, args: dict, article_id: str):
         """Approved comments, oldest first (or ?order=newest), with the approved count (public).
 
+        ?featured=first lists the comments moderators featured first (each has ``featured``).
+
         Cacheable: an ETag, Cache-Control and Surrogate-Key; If-None-Match answers 304 from
         the thread's version alone."""
-        selection = (args["order"], args["limit"], args["cursor"])
+        featured_first = args["featured"] == "first"
+        selection = (args["order"], args["limit"], args["cursor"], args["featured"])
         if request.headers.get("If-None-Match"):
             with transaction(write=False) as session:
                 version = articles.thread_version(session, article_id)
@@ -90,16 +93,21 @@ class ThreadComments(MethodView):
                     return not_modified(tag, article_id)
         after = None
         if args["cursor"]:  # the schema checked the pattern: every match is a position
-            _, (created_at, comment_id) = THREAD_CURSORS.decode(args["cursor"])
-            after = (created_at, comment_id)
+            kind, values = THREAD_CURSORS.decode(args["cursor"])
+            # A cursor of the other ordering still names a position: a plain one continues
+            # among the comments that are not featured, a featured-first one drops its rank.
+            position = tuple(values[-2:])
+            after = ((min(max(values[0], 0), 1) if kind == "f" else 1, *position) if featured_first
+                     else position)
         with transaction(write=False) as session:
             page = service.list_public(session, article_id, newest_first=args["order"] == "newest",
-                                       limit=args["limit"], after=after)
-        next_cursor = THREAD_CURSORS.encode("c", page.next_cursor)
+                                       limit=args["limit"], after=after, featured_first=featured_first)
+        next_cursor = THREAD_CURSORS.encode("f" if featured_first else "c", page.next_cursor)
         # Every reader of a busy article asks for this page: it is serialised here, once, in
         # the shape ThreadPage documents (tests and the schemathesis run hold it to it).
         response = jsonify(comments=[{"id": row.id, "parent_id": row.parent_id, "author": {"name": row.author_name},
-                                      "body": row.body, "created_at": utc_iso(row.created_at)}
+                                      "body": row.body, "created_at": utc_iso(row.created_at),
+                                      "featured": row.featured_at is not None}
                                      for row in page.comments],
                            count=page.count, next_cursor=next_cursor)
         return public_cache(response, service.page_etag(article_id, page.version, *selection), article_id)

@@ -102,10 +102,20 @@ ACTION_LABELS = {
     "webhook_update": _l("webhook changed"), "webhook_disable": _l("webhook disabled"),
     "webhook_enable": _l("webhook enabled"), "webhook_rotate": _l("webhook secret renewed"),
     "webhook_redeliver": _l("webhook redelivered"),
+    "feature": _l("feature"), "unfeature": _l("unfeature"), "note": _l("note on author"),
+    "account_create": _l("account created"), "account_disable": _l("account disabled"),
+    "account_enable": _l("account enabled"), "account_reset": _l("password reset"),
+    "account_role": _l("role changed"), "setting_change": _l("setting changed"),
+    "setting_reset": _l("setting reset to the file's value"),
+    "house_model_trained": _l("house model trained"), "house_model_promoted": _l("house model promoted"),
+    "house_model_rolled_back": _l("house model rolled back"),
 }
 _UNDO_OF = re.compile(r"undo of #(\d+)")
 # The actions the log's filter offers.
-LOG_ACTIONS = ("approve", "reject", "undo", "ban", "unban", "erase", "lock", "unlock", "window")
+LOG_ACTIONS = ("approve", "reject", "undo", "ban", "unban", "erase", "lock", "unlock", "window", "feature",
+               "unfeature", "note", "account_create", "account_disable", "account_enable", "account_reset",
+               "account_role", "setting_change", "setting_reset", "house_model_trained", "house_model_promoted",
+               "house_model_rolled_back")
 STATUS_LABELS = {"pending": _l("pending"), "approved": _l("approved"), "rejected": _l("rejected")}
 SCORER_STATES = {"ready": _l("ready"), "loading": _l("loading"), "unavailable": _l("unavailable"),
                  "degraded": _l("degraded"), "starting": _l("starting"), "standby": _l("standby")}
@@ -305,6 +315,17 @@ def count_label(count: tuple[int, bool]) -> str:
 
 def n_new(count: int) -> str:
     return ngettext("%(num)s new comment", "%(num)s new comments", count)
+
+
+def setting_value(value) -> str:
+    """A configuration value as the settings page shows it (lists and tables on one line)."""
+    if isinstance(value, dict):
+        return ", ".join(f"{k} = {v:g}" for k, v in value.items()) or gettext("off")
+    if isinstance(value, list):
+        return ", ".join(value) or gettext("none")
+    if isinstance(value, float):
+        return f"{value:g} h"
+    return str(value)
 
 
 def decision_reason(reason: str | None, labels: dict[str, str] | None = None) -> str:

@@ -2,6 +2,8 @@
 (see web.py), so the forms themselves only validate fields."""
 from __future__ import annotations
 
+import re
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -13,6 +15,7 @@ from wtforms import (
     RadioField,
     SelectField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -98,6 +101,14 @@ class DecisionForm(Form):
         return ": ".join(parts) or None
 
 
+class FeatureForm(Form):
+    """Feature ("1") or unfeature ("0") an approved comment; ``mode`` is how its card was shown."""
+
+    featured = SelectField(choices=[("1", "1"), ("0", "0")], validators=[InputRequired()])
+    mode = SelectField(choices=[("waiting", "waiting"), ("decided", "decided")], validators=[Optional()],
+                       validate_choice=False)
+
+
 class BulkForm(Form):
     action = SelectField(choices=[("approve", "approve"), ("reject", "reject")], validators=[InputRequired()])
     reason = SelectField(_l("Reason"), choices=[("", "")] + [(r, r) for r in REJECT_REASONS],
@@ -152,3 +163,105 @@ class WindowForm(Form):
 
 class UndoForm(Form):
     comment_id = StringField(validators=[Optional()])
+
+
+# --- administrators: accounts and settings (issue 22, point 7) ----------------------------------
+# Every message is the console's own (translated), never WTForms' or the service's English.
+
+ROLES = (("moderator", _l("moderator")), ("admin", _l("administrator")))
+
+
+class NewAccountForm(Form):
+    email = EmailField(_l("E-mail address"), validators=[
+        DataRequired(message=_l("Enter an e-mail address.")),
+        Length(max=120, message=_l("At most %(max)d characters.")), _printable])
+    name = StringField(_l("Name"), validators=[
+        DataRequired(message=_l("Enter the name shown in the console.")),
+        Length(max=200, message=_l("At most %(max)d characters.")), _clean])
+    role = SelectField(_l("Role"), choices=ROLES, validate_choice=False)
+
+    def validate_role(self, field) -> None:
+        if field.data not in dict(ROLES):
+            raise ValidationError(_l("Pick a role."))
+
+
+class AccountForm(Form):
+    """An action on one account (disable, enable, reset, role); ``role`` only for a role change."""
+
+    email = StringField(validators=[DataRequired(), Length(max=120)])
+    role = SelectField(_l("Role"), choices=ROLES, validate_choice=False)
+
+
+MAX_WORDS = 1000
+MAX_WORD_LENGTH = 100
+
+
+class WordsForm(Form):
+    words = TextAreaField(_l("One word or phrase a line"), validators=[Optional()])
+
+    def validate_words(self, field) -> None:
+        words = self.word_list()
+        if len(words) > MAX_WORDS:
+            raise ValidationError(_l("At most %(n)s words.", n=MAX_WORDS))
+        for word in words:
+            if len(word) > MAX_WORD_LENGTH:
+                raise ValidationError(_l("“%(word)s” is longer than %(n)s characters.", word=word[:20] + "…",
+                                         n=MAX_WORD_LENGTH))
+            if any(ord(c) < 32 or ord(c) == 127 for c in word):
+                raise ValidationError(_l("Contains characters that cannot be stored."))
+
+    def word_list(self) -> list[str]:
+        """One entry a line, blank lines and repeats left out, in the order given."""
+        seen: dict[str, None] = {}
+        for line in (self.words.data or "").splitlines():
+            if line.strip():
+                seen.setdefault(" ".join(line.split()), None)
+        return list(seen)
+
+
+_LABEL = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+class ThresholdsForm(Form):
+    thresholds = TextAreaField(_l("One class a line: class = threshold between 0 and 1 (empty: off)"),
+                               validators=[Optional()])
+
+    def validate_thresholds(self, field) -> None:
+        self.table()
+
+    def table(self) -> dict[str, float]:
+        table: dict[str, float] = {}
+        for line in (self.thresholds.data or "").splitlines():
+            if not line.strip():
+                continue
+            label, _, raw = line.replace(":", "=").partition("=")
+            label = label.strip()
+            if not _LABEL.match(label):
+                raise ValidationError(_l("“%(line)s”: write class = threshold, e.g. toxicity = 0.9.",
+                                         line=line.strip()[:40]))
+            try:
+                value = float(raw.strip())
+            except ValueError:
+                value = -1.0
+            if not 0 <= value <= 1:
+                raise ValidationError(_l("“%(line)s”: the threshold must be a number between 0 and 1.",
+                                         line=line.strip()[:40]))
+            table[label] = value
+        return table
+
+
+class SiteWindowForm(Form):
+    close_after_hours = StringField(_l("Site window in hours"), validators=[
+        DataRequired(message=_l("Enter a number of hours."))])
+
+    def validate_close_after_hours(self, field) -> None:
+        if self.hours() is None:
+            raise ValidationError(_l("The window must be a number of hours between 0.01 and %(max)s.",
+                                     max=MAX_WINDOW_HOURS))
+
+    def hours(self) -> float | None:
+        try:
+            value = float((self.close_after_hours.data or "").strip().replace(",", "."))
+        except ValueError:
+            return None
+        return value if 0.01 <= value <= MAX_WINDOW_HOURS else None

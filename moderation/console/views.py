@@ -32,6 +32,7 @@ from moderation.labels import service as labels
 from moderation.ratelimit import RateLimit
 from moderation.review import service as review
 from moderation.schemas import decode_listing_cursor, encode_listing_cursor
+from moderation.sitesettings import service as sitesettings
 from moderation.text import InvalidText, clean_text
 from moderation.web import runtime, transaction
 
@@ -379,6 +380,28 @@ def decision(comment_id: int):
     return _back_to_queue()
 
 
+@bp.post("/comments/<int:comment_id>/featured")
+def featured(comment_id: int):
+    """Feature or unfeature an approved comment (f on a card, a button on the thread page)."""
+    form = forms.FeatureForm()
+    if not form.validate():
+        abort(400)
+    mode = form.mode.data if form.mode.data in ("waiting", "decided") else "waiting"
+    on = form.featured.data == "1"
+    message, status = (gettext("Featured: readers see it as a pick.") if on else gettext("No longer featured.")), 200
+    rt = runtime()
+    try:
+        with transaction() as db_session:
+            review.feature(db_session, comment_id, on, actor(), rt.now())
+    except Conflict:
+        message, status = gettext("Only an approved comment can be featured."), 409
+    if wants_fragment():
+        return (*_card(comment_id, mode, message, status), _after_settle("console:focus", id=comment_id))
+    flash(message, "error" if status != 200 else "info")
+    next_page = request.form.get("next")
+    return redirect(_safe_next(next_page) if next_page else url_for("console.queue"))
+
+
 def _conflict_message(conflict: ApiError) -> str:
     details = conflict.details
     current, by = details.get("current_status"), display.actor_name(details.get("decided_by"), account_names())
@@ -667,15 +690,154 @@ def log():
                            keep={key: value for key, value in filters.items() if value})
 
 
-@bp.get("/settings")
-def settings():
-    """Administrators: the effective configuration that shapes moderation (read-only)."""
-    require_admin()
+def _setting_forms(overrides: dict | None = None) -> dict:
+    """The settings page's forms, filled with the values in force."""
+    effective = runtime().effective_settings
+    built = {
+        "banned_words": forms.WordsForm(formdata=None, words="\n".join(effective.review.banned_words)),
+        "suspect_words": forms.WordsForm(formdata=None, words="\n".join(effective.review.suspect_words)),
+        "auto_reject_above": forms.ThresholdsForm(formdata=None, thresholds="\n".join(
+            f"{k} = {v:g}" for k, v in effective.scoring.auto_reject_above.items())),
+        "auto_approve_below": forms.ThresholdsForm(formdata=None, thresholds="\n".join(
+            f"{k} = {v:g}" for k, v in effective.scoring.auto_approve_below.items())),
+        "close_after_hours": forms.SiteWindowForm(formdata=None,
+                                                  close_after_hours=f"{effective.closing.close_after_hours:g}"),
+    }
+    built.update(overrides or {})
+    return built
+
+
+def _settings_page(overrides: dict | None = None, status: int = 200):
     rt = runtime()
     with transaction(write=False) as db_session:
         backlog = console.unscored_backlog(db_session)
         # The same report as GET /api/v1/admin/model-report and `moderation model report`.
         model_report = labels.report(db_session)
-    return render_template("settings.html", settings=rt.settings, scorer=_scorer_state(), backlog=backlog,
+        stored = {row.name: row for row in sitesettings.rows(db_session)}
+    defaults = {name: sitesettings.file_default(rt.settings, name) for name in sitesettings.EDITABLE}
+    return render_template("settings.html", settings=rt.effective_settings, scorer=_scorer_state(), backlog=backlog,
                            scheduler=rt.scheduler.status() if rt.scheduler is not None else {},
-                           model_report=model_report)
+                           model_report=model_report, setting_forms=_setting_forms(overrides), stored=stored,
+                           defaults=defaults), status
+
+
+@bp.get("/settings")
+def settings():
+    """Administrators: the configuration in force; the word lists, thresholds and site
+    window are edited here (a value set here wins over the configuration file)."""
+    require_admin()
+    return _settings_page()
+
+
+_SETTING_FORMS = {"banned_words": forms.WordsForm, "suspect_words": forms.WordsForm,
+                  "auto_reject_above": forms.ThresholdsForm, "auto_approve_below": forms.ThresholdsForm,
+                  "close_after_hours": forms.SiteWindowForm}
+
+
+@bp.post("/settings/<name>")
+def setting(name: str):
+    """Change one setting, or reset it to the configuration file's value."""
+    require_admin()
+    if name not in _SETTING_FORMS:
+        abort(404)
+    rt = runtime()
+    if request.form.get("reset"):
+        with transaction() as db_session:
+            changed = sitesettings.reset(db_session, rt.settings, name, actor(), rt.now())
+        flash(gettext("Back to the configuration file's value.") if changed else gettext("Nothing to reset."))
+        return redirect(url_for("console.settings") + f"#setting-{name}")
+    form = _SETTING_FORMS[name]()
+    if not form.validate():
+        return _settings_page({name: form}, 422)
+    value = form.word_list() if isinstance(form, forms.WordsForm) else \
+        form.table() if isinstance(form, forms.ThresholdsForm) else form.hours()
+    try:
+        with transaction() as db_session:
+            changed = sitesettings.set_value(db_session, rt.settings, name, value, actor(), rt.now())
+    except ApiError as error:  # what the form checks, the configuration checks again: say it the form's way
+        field = next(iter(form))
+        field.errors = [gettext("Someone else changed it meanwhile: reload the page.") if error.status == 409
+                        else gettext("This value was refused.")]
+        return _settings_page({name: form}, error.status)
+    flash(gettext("Saved: this value now wins over the configuration file.") if changed else gettext("No change."))
+    return redirect(url_for("console.settings") + f"#setting-{name}")
+
+
+# --- accounts (administrators) -----------------------------------------------------------------------
+
+def _accounts_page(form=None, one_time: tuple[str, str] | None = None, status: int = 200):
+    with transaction(write=False) as db_session:
+        rows = accounts.list_accounts(db_session)
+    response = current_app.make_response((render_template(
+        "accounts.html", rows=rows, form=form or forms.NewAccountForm(formdata=None), one_time=one_time,
+        roles=dict(forms.ROLES)), status))
+    if one_time:  # a password shown once: never kept by a cache or the browser's history
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/accounts")
+def accounts_list():
+    require_admin()
+    return _accounts_page()
+
+
+def _account_error(error: ApiError) -> str:
+    if error.status == 404:
+        return gettext("No such account.")
+    if "email" in error.details and error.status == 409:
+        return gettext("You cannot do this to your own account.") if "own account" in error.message \
+            else gettext("An account for this e-mail address exists already.")
+    if "email" in error.details:
+        return gettext("Enter an e-mail address.")
+    if "name" in error.details:
+        return gettext("Enter the name shown in the console.")
+    return gettext("Pick a role.")
+
+
+@bp.post("/accounts")
+def account_create():
+    """A new account with a one-time password, shown once on the answer (changed at first login)."""
+    require_admin()
+    form = forms.NewAccountForm()
+    if not form.validate():
+        return _accounts_page(form, status=422)
+    rt = runtime()
+    try:
+        with transaction() as db_session:
+            account, one_time = accounts.create_account(db_session, form.email.data, form.name.data, form.role.data,
+                                                        rt.now(), actor=actor())
+            email = account.email
+    except ApiError as error:
+        form.email.errors = [_account_error(error)]
+        return _accounts_page(form, status=422 if error.status == 422 else 409)
+    return _accounts_page(one_time=(email, one_time))
+
+
+@bp.post("/accounts/<any(disable, enable, reset, role):action>")
+def account_action(action: str):
+    """Disable, enable, reset the password of (one-time, shown once) or change the role of an account."""
+    require_admin()
+    form = forms.AccountForm()
+    if not form.validate():
+        abort(400)
+    rt = runtime()
+    one_time = None
+    try:
+        with transaction() as db_session:
+            if action == "disable":
+                accounts.disable_account(db_session, form.email.data, rt.now(), actor=actor())
+            elif action == "enable":
+                accounts.enable_account(db_session, form.email.data, rt.now(), actor=actor())
+            elif action == "reset":
+                one_time = accounts.reset_password(db_session, form.email.data, rt.now(), actor=actor())
+            else:
+                accounts.set_role(db_session, form.email.data, form.role.data, rt.now(), actor=actor())
+    except ApiError as error:
+        flash(_account_error(error), "error")
+        return redirect(url_for("console.accounts_list"))
+    if one_time:
+        return _accounts_page(one_time=(accounts.normalise_email(form.email.data), one_time))
+    flash({"disable": gettext("Account disabled: its sessions ended."), "enable": gettext("Account enabled."),
+           "role": gettext("Role changed.")}[action])
+    return redirect(url_for("console.accounts_list"))

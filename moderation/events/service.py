@@ -19,6 +19,9 @@ COMMENT_APPROVED = "comment.approved"
 COMMENT_REJECTED = "comment.rejected"
 COMMENT_UNPUBLISHED = "comment.unpublished"
 COMMENT_REPORTED = "comment.reported"
+# A moderator featured an approved comment, or took the pick back (issue 22).
+COMMENT_FEATURED = "comment.featured"
+COMMENT_UNFEATURED = "comment.unfeatured"
 THREAD_LOCKED = "thread.locked"
 THREAD_REOPENED = "thread.reopened"
 # Quiet hours begin or end: one event for the whole site (article_id null), not per thread.
@@ -28,8 +31,9 @@ AUTHOR_BANNED = "author.banned"
 AUTHOR_ERASED = "author.erased"
 THREAD_CHANGED = "thread.changed"
 
-EVENT_TYPES = (COMMENT_APPROVED, COMMENT_REJECTED, COMMENT_UNPUBLISHED, COMMENT_REPORTED, THREAD_LOCKED,
-               THREAD_REOPENED, THREAD_PAUSED, THREAD_RESUMED, AUTHOR_BANNED, AUTHOR_ERASED, THREAD_CHANGED)
+EVENT_TYPES = (COMMENT_APPROVED, COMMENT_REJECTED, COMMENT_UNPUBLISHED, COMMENT_REPORTED, COMMENT_FEATURED,
+               COMMENT_UNFEATURED, THREAD_LOCKED, THREAD_REOPENED, THREAD_PAUSED, THREAD_RESUMED, AUTHOR_BANNED,
+               AUTHOR_ERASED, THREAD_CHANGED)
 
 _INSERT = insert(DomainEvent.__table__)
 

@@ -307,6 +307,15 @@ def undo_decision(session: Session, comment_id: int, actor: str, now: datetime,
     return comment, entry
 
 
+# --- featured comments -------------------------------------------------------------------
+
+def feature(session: Session, comment_id: int, featured: bool, actor: str, now: datetime) -> Comment:
+    """Feature or unfeature a comment (see state.set_featured); the row is locked first."""
+    comment = get_comment(session, comment_id, for_update=True)
+    state.set_featured(session, comment, featured, actor, now)
+    return comment
+
+
 BAN_REJECTION = "banned author"  # the reason of the rejections a ban makes
 
 

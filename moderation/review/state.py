@@ -113,6 +113,7 @@ def decide(session: Session, comment: Comment, action: str, actor: str, reason: 
                         .values(cleared_at=now).execution_options(synchronize_session=False))
     comment.open_reports = 0
     comment.awaiting_review = awaiting_review(comment.status, 0, comment.erased_at is not None)
+    _unfeature_if_hidden(comment)
     comment.version += 1
     audit.record(session, now, actor, audit_action or action, article_id=comment.article_id, comment_id=comment.id,
                  author_id=comment.author_id, reason=reason, previous_status=previous,
@@ -158,6 +159,7 @@ def undo(session: Session, comment: Comment, decision: Any, actor: str, now: dat
     comment.status = restored
     comment.open_reports += reopened
     comment.awaiting_review = awaiting_review(restored, comment.open_reports, comment.erased_at is not None)
+    _unfeature_if_hidden(comment)
     if restored == PENDING or earlier is None:
         comment.decided_at, comment.decided_by = None, None
     else:
@@ -172,6 +174,43 @@ def undo(session: Session, comment: Comment, decision: Any, actor: str, now: dat
     elif undone_status == APPROVED:
         events.publish(session, events.COMMENT_UNPUBLISHED, now, article_id=comment.article_id, **ids)
     _thread_follows(session, comment, undone_status, now)
+
+
+# --- featured comments -------------------------------------------------------------------
+
+def _unfeature_if_hidden(comment: Comment) -> None:
+    """A comment that leaves the public thread is no longer featured: approving it again
+    later does not bring back a pick made about what readers could see then."""
+    if comment.status != APPROVED or comment.erased_at is not None:
+        comment.featured_at = None
+
+
+def set_featured(session: Session, comment: Comment, featured: bool, actor: str, now: datetime) -> bool:
+    """Feature (or unfeature) an approved comment; returns whether anything changed.
+
+    Only an approved, not erased comment may be featured (Conflict otherwise); unfeaturing
+    is always allowed. Readers see the flag, so the thread's version goes up (reason
+    ``comment_featured`` / ``comment_unfeatured``) and the site hears ``comment.featured`` or
+    ``comment.unfeatured``. Featuring an already featured comment changes nothing. The
+    caller holds the row.
+    """
+    if featured and (comment.status != APPROVED or comment.erased_at is not None):
+        raise Conflict("Only an approved comment can be featured.",
+                       details={"comment_id": comment.id, "current_status": comment.status,
+                                "current_version": comment.version})
+    if (comment.featured_at is not None) == featured:
+        return False
+    comment.featured_at = now if featured else None
+    comment.version += 1
+    action = "feature" if featured else "unfeature"
+    audit.record(session, now, actor, action, article_id=comment.article_id, comment_id=comment.id,
+                 author_id=comment.author_id, reason=None, previous_status=comment.status,
+                 new_status=comment.status, details=None)
+    events.publish(session, events.COMMENT_FEATURED if featured else events.COMMENT_UNFEATURED, now,
+                   article_id=comment.article_id, comment_id=comment.id)
+    caching.threads_changed(session, {comment.article_id: 0}, now,
+                            reason="comment_featured" if featured else "comment_unfeatured")
+    return True
 
 
 # --- reports ---------------------------------------------------------------------------
@@ -325,7 +364,7 @@ def erase_comments(session: Session, author_id: str, tombstone: str, now: dateti
         update(Comment).where(live)
         .values(author_name=ERASED_NAME, body="", flagged_words=None, body_digest=None, idempotency_key=None,
                 idempotency_owner=None, request_digest=None, reader_address=None,
-                erased_at=now,
+                erased_at=now, featured_at=None,
                 open_reports=0, awaiting_review=False, version=Comment.version + 1)
         .returning(Comment.id, Comment.article_id, Comment.status)
         .execution_options(synchronize_session=False)).all()

@@ -95,7 +95,8 @@ def score_batch(runtime: Runtime, scorer: Scorer, detector: LanguageDetector | N
 
     Raises ScorerBroken (after giving the batch back) when the model fails on everything.
     """
-    settings = runtime.settings.scoring
+    # The effective settings: the thresholds may have been changed in the console.
+    settings = runtime.effective_settings.scoring
     with runtime.db.transaction() as session:
         claimed = service.claim_batch(session, worker_id, runtime.now(), settings.batch_size,
                                       timedelta(seconds=settings.claim_seconds))

@@ -195,7 +195,7 @@ def test_public_thread_lists_approved_only_with_pagination(client, runtime, arti
         assert page.status_code == 200
         assert page.json["count"] == 6
         for item in page.json["comments"]:
-            assert set(item) == {"id", "parent_id", "author", "body", "created_at"}
+            assert set(item) == {"id", "parent_id", "author", "body", "created_at", "featured"}
             assert set(item["author"]) == {"name"}
         seen += [c["id"] for c in page.json["comments"]]
         cursor = page.json["next_cursor"]

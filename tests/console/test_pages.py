@@ -154,9 +154,7 @@ def test_html_body_and_names_render_as_text(console, runtime, article):
 
 
 def test_suspect_and_banned_words_are_highlighted(console, runtime, article):
-    runtime.intake_rules = runtime.intake_rules.__class__(**{
-        **runtime.intake_rules.__dict__,
-        "suspect_words": type(runtime.intake_rules.suspect_words)(["arnaque"])})
+    runtime.settings = runtime.settings.replace(review={"suspect_words": ["arnaque"]})
     make_comment(runtime, article, body="Une ARNAQUE, vraiment.")
     html = console.get("/console/queue").get_data(as_text=True)
     assert '<mark class="suspect" title="suspect word">ARNAQUE</mark>' in html

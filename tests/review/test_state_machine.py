@@ -51,12 +51,15 @@ def check_every_comment(runtime, model) -> None:
             .group_by(Report.comment_id)).all())
         scores = {row.comment_id: row.scores for row in session.scalars(select(CommentScore))}
         decisions = dict(session.execute(
-            select(AuditEntry.comment_id, func.count()).where(AuditEntry.action.in_(["approve", "reject", "undo"]))
+            select(AuditEntry.comment_id, func.count())
+            .where(AuditEntry.action.in_(["approve", "reject", "undo", "feature", "unfeature"]))
             .group_by(AuditEntry.comment_id)).all())
         for comment in session.scalars(select(Comment).where(Comment.id.in_(model.comments))):
             reports = open_reports.get(comment.id, 0)
             erased = comment.erased_at is not None
             assert comment.open_reports == reports, comment.id
+            # Featured (issue 22): only an approved comment readers can see.
+            assert comment.featured_at is None or (comment.status == APPROVED and not erased), comment.id
             assert comment.awaiting_review == (not erased and (
                 comment.status == PENDING or (comment.status == APPROVED and reports > 0))), comment.id
             toxicity = scores[comment.id].get("toxicity") if comment.id in scores else None
@@ -157,6 +160,16 @@ class ReviewState(RuleBasedStateMachine):
             with self.runtime.db.transaction() as session:
                 review.undo_decision(session, comment_id, actor, self.now(), timedelta(hours=1))
         except ApiError:  # nothing to undo, or not theirs
+            pass
+
+    @precondition(lambda self: self.comments)
+    @rule(data=st.data(), featured=st.booleans())
+    def feature(self, data, featured):
+        comment_id = data.draw(st.sampled_from(self.comments))
+        try:
+            with self.runtime.db.transaction() as session:
+                review.feature(session, comment_id, featured, "alice", self.now())
+        except ApiError:  # not approved (or erased)
             pass
 
     @rule(author=st.integers(0, 2))

@@ -193,6 +193,7 @@
       case 'r': if (isWaiting(card)) { openRejectWithLastReason(card); } break;
       case 'b': if (isWaiting(card)) { openPanel(card, 'details.ban-panel', 'input[type=text]'); } break;
       case 'u': submit(document.getElementById('undo-form')); break;
+      case 'f': if (card) { submit(card.querySelector('form.feature')); } break;
       case 'x':
         var box = card && card.querySelector('input.select');
         if (box) { box.checked = !box.checked; updateSelection(); }

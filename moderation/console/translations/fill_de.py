@@ -251,5 +251,68 @@ DE.update({
 })
 
 
+# Issue 22, points 6 and 7 (featured comments, administrators), and the log's new actions.
+DE.update({
+    "feature": "hervorheben", "unfeature": "Hervorhebung aufheben", "note on author": "Notiz zur Person",
+    "account created": "Konto erstellt", "account disabled": "Konto deaktiviert", "account enabled": "Konto aktiviert",
+    "password reset": "Passwort zurückgesetzt", "role changed": "Rolle geändert",
+    "setting changed":
+        "Einstellung geändert", "setting reset to the file's value": "Einstellung auf den Wert der Datei zurückgesetzt",
+    "house model trained": "Hausmodell trainiert", "house model promoted": "Hausmodell in Betrieb genommen",
+    "house model rolled back": "Hausmodell auf die vorherige Version zurückgesetzt",
+    "administrator": "Administrator/in", "Enter an e-mail address.": "Geben Sie eine E-Mail-Adresse ein.",
+    "At most %(max)d characters.": "Höchstens %(max)d Zeichen.", "Name": "Name",
+    "Enter the name shown in the console.": "Geben Sie den Namen ein, den die Konsole anzeigt.",
+    "Role": "Rolle", "Pick a role.": "Wählen Sie eine Rolle.",
+    "One word or phrase a line": "Ein Wort oder Ausdruck pro Zeile", "At most %(n)s words.": "Höchstens %(n)s Wörter.",
+    "“%(word)s” is longer than %(n)s characters.": "«%(word)s» ist länger als %(n)s Zeichen.",
+    "One class a line: class = threshold between 0 and 1 (empty: off)":
+        "Eine Klasse pro Zeile: Klasse = Schwelle zwischen 0 und 1 (leer: aus)",
+    "“%(line)s”: write class = threshold, e.g. toxicity = 0.9.":
+        "«%(line)s»: Schreiben Sie Klasse = Schwelle, z. B. toxicity = 0.9.",
+    "“%(line)s”: the threshold must be a number between 0 and 1.":
+        "«%(line)s»: Die Schwelle muss eine Zahl zwischen 0 und 1 sein.",
+    "Site window in hours":
+        "Frist der Website in Stunden", "Enter a number of hours.": "Geben Sie eine Anzahl Stunden ein.",
+    "Featured: readers see it as a pick.": "Hervorgehoben: Die Leserschaft sieht ihn als Auswahl der Redaktion.",
+    "No longer featured.": "Nicht mehr hervorgehoben.",
+    "Only an approved comment can be featured.": "Nur ein freigegebener Kommentar kann hervorgehoben werden.",
+    "Back to the configuration file's value.": "Zurück zum Wert der Konfigurationsdatei.",
+    "Nothing to reset.": "Nichts zurückzusetzen.",
+    "Someone else changed it meanwhile: reload the page.":
+        "Jemand anderes hat es inzwischen geändert: Laden Sie die Seite neu.",
+    "This value was refused.": "Dieser Wert wurde abgelehnt.",
+    "Saved: this value now wins over the configuration file.":
+        "Gespeichert: Dieser Wert hat jetzt Vorrang vor der Konfigurationsdatei.",
+    "No change.": "Keine Änderung.", "No such account.": "Kein solches Konto.",
+    "You cannot do this to your own account.": "Das können Sie mit Ihrem eigenen Konto nicht tun.",
+    "An account for this e-mail address exists already.": "Für diese E-Mail-Adresse gibt es bereits ein Konto.",
+    "Account disabled: its sessions ended.": "Konto deaktiviert: Seine Sitzungen wurden beendet.",
+    "Account enabled.": "Konto aktiviert.", "Role changed.": "Rolle geändert.",
+    "featured": "hervorgehoben", "Unfeature": "Hervorhebung aufheben", "Feature": "Hervorheben",
+    "Accounts": "Konten", "One-time password for %(email)s": "Einmalpasswort für %(email)s",
+    "Shown once: give it to the person now. They must choose their own password when they first log in.":
+        "Wird nur einmal angezeigt: Geben Sie es der Person jetzt. Sie muss bei der ersten Anmeldung ein "
+        "eigenes Passwort wählen.",
+    "New account": "Neues Konto", "Create with a one-time password": "Mit Einmalpasswort erstellen",
+    "Actions": "Aktionen", "Role of %(email)s": "Rolle von %(email)s", "Change role": "Rolle ändern",
+    "disabled": "deaktiviert", "must change password": "muss das Passwort ändern", "active": "aktiv",
+    "Enable": "Aktivieren", "Disable": "Deaktivieren", "Reset password": "Passwort zurücksetzen",
+    "feature or unfeature an approved comment": "freigegebenen Kommentar hervorheben oder Hervorhebung aufheben",
+    "The configuration file (config/site.toml or the environment) gives the defaults. A value saved on this page "
+    "is stored in the database and wins over the file for every instance, within a few seconds, until you reset "
+    "it to the file’s value. Other settings are read-only here.":
+        "Die Konfigurationsdatei (config/site.toml oder die Umgebung) gibt die Standardwerte vor. Ein auf dieser "
+        "Seite gespeicherter Wert wird in der Datenbank abgelegt und hat innert Sekunden auf jeder Instanz Vorrang "
+        "vor der Datei, bis Sie ihn auf den Wert der Datei zurücksetzen. Andere Einstellungen sind hier nur lesbar.",
+    "set in the console": "in der Konsole gesetzt",
+    "by %(name)s, %(when)s; it wins over the file.": "von %(name)s, %(when)s; hat Vorrang vor der Datei.",
+    "configuration file": "Konfigurationsdatei", "Save": "Speichern",
+    "Reset to the file’s value":
+        "Auf den Wert der Datei zurücksetzen", "File’s value: %(value)s": "Wert der Datei: %(value)s",
+    "Site window (hours)": "Frist der Website (Stunden)",
+})
+
+
 if __name__ == "__main__":
     sys.exit(fill("de", DE))

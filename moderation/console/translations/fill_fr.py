@@ -190,6 +190,59 @@ FR = {
     "The request was not valid.": "La requête n’était pas valide.",
     "Too many requests: wait a moment and try again.": "Trop de requêtes : attendez un instant et réessayez.",
     "undo of #%(id)s": "annulation de #%(id)s",
+    # issue 22, point 6: featured comments
+    "featured": "mis en avant", "Feature": "Mettre en avant", "Unfeature": "Retirer la mise en avant",
+    "Featured: readers see it as a pick.": "Mis en avant : les lecteurs le voient comme un choix de la rédaction.",
+    "No longer featured.": "N’est plus mis en avant.",
+    "Only an approved comment can be featured.": "Seul un commentaire approuvé peut être mis en avant.",
+    "feature or unfeature an approved comment": "mettre en avant un commentaire approuvé, ou l’en retirer",
+    # issue 22, point 7: administrators in the browser
+    "administrator": "administrateur", "At most %(max)d characters.": "Au plus %(max)d caractères.",
+    "Enter the name shown in the console.": "Saisissez le nom affiché dans la console.",
+    "Pick a role.": "Choisissez un rôle.", "One word or phrase a line": "Un mot ou une expression par ligne",
+    "At most %(n)s words.": "Au plus %(n)s mots.",
+    "“%(word)s” is longer than %(n)s characters.": "« %(word)s » est plus long que %(n)s caractères.",
+    "One class a line: class = threshold between 0 and 1 (empty: off)":
+        "Une classe par ligne : classe = seuil entre 0 et 1 (vide : désactivé)",
+    "“%(line)s”: write class = threshold, e.g. toxicity = 0.9.":
+        "« %(line)s » : écrivez classe = seuil, par exemple toxicity = 0.9.",
+    "Enter a number of hours.": "Saisissez un nombre d’heures.",
+    "Back to the configuration file's value.": "Retour à la valeur du fichier de configuration.",
+    "This value was refused.": "Cette valeur a été refusée.",
+    "Someone else changed it meanwhile: reload the page.":
+        "Quelqu’un d’autre l’a changée entre-temps : rechargez la page.",
+    "Saved: this value now wins over the configuration file.":
+        "Enregistré : cette valeur l’emporte désormais sur le fichier de configuration.",
+    "No such account.": "Ce compte n’existe pas.",
+    "You cannot do this to your own account.": "Vous ne pouvez pas faire cela à votre propre compte.",
+    "An account for this e-mail address exists already.": "Un compte existe déjà pour cette adresse e-mail.",
+    "Account disabled: its sessions ended.": "Compte désactivé : ses sessions sont closes.",
+    "Account enabled.": "Compte réactivé.",
+    "One-time password for %(email)s": "Mot de passe à usage unique pour %(email)s",
+    "Shown once: give it to the person now. They must choose their own password when they first log in.":
+        "Affiché une seule fois : transmettez-le maintenant. La personne devra choisir son propre mot de passe à "
+        "sa première connexion.",
+    "New account": "Nouveau compte", "Role of %(email)s": "Rôle de %(email)s", "disabled": "désactivé",
+    "Enable": "Réactiver", "Disable": "Désactiver",
+    "The configuration file (config/site.toml or the environment) gives the defaults. A value saved on this page "
+    "is stored in the database and wins over the file for every instance, within a few seconds, until you reset it "
+    "to the file’s value. Other settings are read-only here.":
+        "Le fichier de configuration (config/site.toml ou l’environnement) donne les valeurs par défaut. Une valeur "
+        "enregistrée sur cette page est stockée dans la base de données et l’emporte sur le fichier pour toutes les "
+        "instances, en quelques secondes, jusqu’à ce que vous la remettiez à la valeur du fichier. Les autres "
+        "réglages sont ici en lecture seule.",
+    "by %(name)s, %(when)s; it wins over the file.": "par %(name)s, %(when)s ; elle l’emporte sur le fichier.",
+    "configuration file": "fichier de configuration", "Reset to the file’s value": "Remettre la valeur du fichier",
+    "File’s value: %(value)s": "Valeur du fichier : %(value)s",
+    "Enter an e-mail address.": "Saisissez une adresse e-mail.", "Name": "Nom", "Role": "Rôle",
+    "“%(line)s”: the threshold must be a number between 0 and 1.":
+        "« %(line)s » : le seuil doit être un nombre entre 0 et 1.",
+    "Site window in hours": "Durée du site en heures", "Nothing to reset.": "Rien à remettre.",
+    "No change.": "Aucun changement.", "Role changed.": "Rôle changé.", "Accounts": "Comptes",
+    "Create with a one-time password": "Créer avec un mot de passe à usage unique", "Actions": "Actions",
+    "Change role": "Changer le rôle", "must change password": "doit changer son mot de passe", "active": "actif",
+    "Reset password": "Réinitialiser le mot de passe", "set in the console": "défini dans la console",
+    "Save": "Enregistrer", "Site window (hours)": "Durée du site (heures)",
 }
 
 # Issue 22, safe hands and fast hands: confirmations, undo of a ban, the last reason, tabs.
@@ -244,6 +297,17 @@ FR.update({
     "The form has expired or did not come from this console: reload the page and try again.":
         "Le formulaire a expiré ou ne vient pas de cette console : rechargez la page et réessayez.",
 })
+
+# The log's actions added with featuring, accounts, settings and the house model.
+FR.update({
+    "feature": "mettre en avant", "unfeature": "retirer la mise en avant", "note on author": "note sur l’auteur",
+    "account created": "compte créé", "account disabled": "compte désactivé", "account enabled": "compte activé",
+    "password reset": "mot de passe réinitialisé", "role changed": "rôle modifié",
+    "setting changed": "réglage modifié", "setting reset to the file's value": "réglage remis à la valeur du fichier",
+    "house model trained": "modèle maison entraîné", "house model promoted": "modèle maison mis en service",
+    "house model rolled back": "modèle maison rétabli à la version précédente",
+})
+
 
 if __name__ == "__main__":
     sys.exit(fill("fr", FR, french_spacing))

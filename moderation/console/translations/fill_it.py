@@ -245,5 +245,67 @@ IT.update({
 })
 
 
+# Issue 22, points 6 and 7 (featured comments, administrators), and the log's new actions.
+IT.update({
+    "feature": "mettere in evidenza", "unfeature": "togliere dall’evidenza", "note on author": "nota sull’autore",
+    "account created":
+        "account creato", "account disabled": "account disattivato", "account enabled": "account attivato",
+    "password reset": "password reimpostata", "role changed": "ruolo modificato",
+    "setting changed": "impostazione modificata",
+    "setting reset to the file's value": "impostazione riportata al valore del file",
+    "house model trained": "modello interno addestrato", "house model promoted": "modello interno messo in servizio",
+    "house model rolled back": "modello interno riportato alla versione precedente",
+    "administrator": "amministratore", "Enter an e-mail address.": "Inserisci un indirizzo e-mail.",
+    "At most %(max)d characters.": "Al massimo %(max)d caratteri.", "Name": "Nome",
+    "Enter the name shown in the console.": "Inserisci il nome mostrato nella console.",
+    "Role": "Ruolo", "Pick a role.": "Scegli un ruolo.",
+    "One word or phrase a line":
+        "Una parola o espressione per riga", "At most %(n)s words.": "Al massimo %(n)s parole.",
+    "“%(word)s” is longer than %(n)s characters.": "«%(word)s» supera i %(n)s caratteri.",
+    "One class a line: class = threshold between 0 and 1 (empty: off)":
+        "Una classe per riga: classe = soglia tra 0 e 1 (vuoto: disattivato)",
+    "“%(line)s”: write class = threshold, e.g. toxicity = 0.9.":
+        "«%(line)s»: scrivi classe = soglia, ad es. toxicity = 0.9.",
+    "“%(line)s”: the threshold must be a number between 0 and 1.":
+        "«%(line)s»: la soglia deve essere un numero tra 0 e 1.",
+    "Site window in hours": "Durata del sito in ore", "Enter a number of hours.": "Inserisci un numero di ore.",
+    "Featured: readers see it as a pick.": "In evidenza: i lettori lo vedono come scelta della redazione.",
+    "No longer featured.": "Non più in evidenza.",
+    "Only an approved comment can be featured.": "Solo un commento approvato può essere messo in evidenza.",
+    "Back to the configuration file's value.": "Tornato al valore del file di configurazione.",
+    "Nothing to reset.": "Niente da ripristinare.",
+    "Someone else changed it meanwhile: reload the page.":
+        "Qualcun altro l’ha modificato nel frattempo: ricarica la pagina.",
+    "This value was refused.": "Questo valore è stato rifiutato.",
+    "Saved: this value now wins over the configuration file.":
+        "Salvato: questo valore ora prevale sul file di configurazione.",
+    "No change.": "Nessuna modifica.", "No such account.": "Account inesistente.",
+    "You cannot do this to your own account.": "Non puoi farlo sul tuo account.",
+    "An account for this e-mail address exists already.": "Esiste già un account per questo indirizzo e-mail.",
+    "Account disabled: its sessions ended.": "Account disattivato: le sue sessioni sono terminate.",
+    "Account enabled.": "Account attivato.", "Role changed.": "Ruolo modificato.",
+    "featured": "in evidenza", "Unfeature": "Togli dall’evidenza", "Feature": "Metti in evidenza",
+    "Accounts": "Account", "One-time password for %(email)s": "Password monouso per %(email)s",
+    "Shown once: give it to the person now. They must choose their own password when they first log in.":
+        "Mostrata una sola volta: consegnala ora alla persona. Al primo accesso dovrà scegliere la propria password.",
+    "New account": "Nuovo account", "Create with a one-time password": "Crea con una password monouso",
+    "Actions": "Azioni", "Role of %(email)s": "Ruolo di %(email)s", "Change role": "Cambia ruolo",
+    "disabled": "disattivato", "must change password": "deve cambiare la password", "active": "attivo",
+    "Enable": "Attiva", "Disable": "Disattiva", "Reset password": "Reimposta la password",
+    "feature or unfeature an approved comment": "mettere o togliere dall’evidenza un commento approvato",
+    "The configuration file (config/site.toml or the environment) gives the defaults. A value saved on this page "
+    "is stored in the database and wins over the file for every instance, within a few seconds, until you reset "
+    "it to the file’s value. Other settings are read-only here.":
+        "Il file di configurazione (config/site.toml o l’ambiente) fornisce i valori predefiniti. Un valore salvato "
+        "in questa pagina è registrato nella banca dati e prevale sul file per ogni istanza, entro pochi secondi, "
+        "finché non lo riporti al valore del file. Le altre impostazioni qui sono in sola lettura.",
+    "set in the console": "impostato nella console",
+    "by %(name)s, %(when)s; it wins over the file.": "da %(name)s, %(when)s; prevale sul file.",
+    "configuration file": "file di configurazione", "Save": "Salva",
+    "Reset to the file’s value": "Riporta al valore del file", "File’s value: %(value)s": "Valore del file: %(value)s",
+    "Site window (hours)": "Durata del sito (ore)",
+})
+
+
 if __name__ == "__main__":
     sys.exit(fill("it", IT))
