@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sqlalchemy import event
 
-from bench.common import RESULTS, machine, _commit
+from bench.common import RESULTS, _commit, machine
 
 
 def build(database_url: str | None):
@@ -150,7 +150,12 @@ def main() -> None:
             "body": f"Commentaire {nonce}-{i} : je ne suis pas d’accord avec la décision du Conseil fédéral."})
         assert response.status_code == 202, response.data
 
-    results = [profile("read ?limit=50", args.requests, read, counter, args.top),
+    from moderation.caching.service import BodyCache
+
+    kept, runtime.thread_bodies = runtime.thread_bodies, BodyCache(0)  # every read a miss
+    missed = profile("read ?limit=50, page not kept", args.requests, read, counter, args.top)
+    runtime.thread_bodies = kept
+    results = [missed, profile("read ?limit=50", args.requests, read, counter, args.top),
                profile("revalidate (304)", args.requests, revalidate, counter, args.top),
                profile("post a comment", args.requests, post, counter, args.top)]
     if args.json:

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from moderation import signals
 from moderation.auth.service import KeyVerifier
+from moderation.caching.service import BodyCache
 from moderation.clock import Clock, SystemClock
 from moderation.closing.policy import ClosingPolicy
 from moderation.comments.service import IntakeRules
@@ -33,6 +34,8 @@ class Runtime:
             duplicate_window=timedelta(seconds=settings.api.duplicate_window_seconds),
         )
         self.keys = KeyVerifier(settings.api.key_cache_seconds)
+        # Public thread pages as served, keyed by thread version (see caching.BodyCache).
+        self.thread_bodies = BodyCache(settings.public.body_cache_bytes)
         # Set by moderation.background when the process runs the scheduler or scorer.
         self.scoring = None
         self.scheduler = None

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, insert, or_, select, text
+from sqlalchemy import BigInteger, Integer, and_, bindparam, insert, null, or_, select, text, type_coerce, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -219,35 +219,72 @@ def page_etag(article_id: str, version: int, *selection) -> str:
     return caching.etag("thread", article_id, version, *selection)
 
 
+def _thread_statement(newest_first: bool, after: bool):
+    """The page of a public thread, its count and its version, in one statement (one snapshot).
+
+    The article's row (count, version) and the page are two branches of a UNION ALL: the page
+    keeps its index order (ix_comments_thread) and its LIMIT, which a LEFT JOIN from the
+    article would lose on PostgreSQL (a join's output is ordered by its outer side), and both
+    come from the snapshot of one statement, so the version names exactly this page. Built
+    once per shape; requests bind values only.
+    """
+    c = Comment.__table__.c
+    conditions = [c.article_id == bindparam("article_id"), c.status == APPROVED, c.erased_at.is_(None)]
+    if after:
+        created_at, comment_id = bindparam("after_created_at", type_=UTCDateTime), bindparam("after_id")
+        before_or_after = (c.created_at < created_at) if newest_first else (c.created_at > created_at)
+        beyond_id = (c.id < comment_id) if newest_first else (c.id > comment_id)
+        conditions.append(or_(before_or_after, and_(c.created_at == created_at, beyond_id)))
+    order = [c.created_at.desc(), c.id.desc()] if newest_first else [c.created_at, c.id]
+    page = (select(c.id, c.parent_id, c.author_name, c.body, c.created_at,
+                   type_coerce(null(), Integer).label("approved_count"),
+                   type_coerce(null(), BigInteger).label("thread_version"))
+            .where(*conditions).order_by(*order).limit(bindparam("limit")).subquery("page"))
+    a = Article.__table__.c
+    head = select(type_coerce(null(), c.id.type).label("id"), type_coerce(null(), c.parent_id.type).label("parent_id"),
+                  type_coerce(null(), c.author_name.type).label("author_name"),
+                  type_coerce(null(), c.body.type).label("body"),
+                  type_coerce(null(), c.created_at.type).label("created_at"),
+                  a.approved_count, a.thread_version).where(a.id == bindparam("article_id"))
+    return union_all(head, select(page))
+
+
+_THREAD_STATEMENTS = {(newest_first, after): _thread_statement(newest_first, after)
+                      for newest_first in (False, True) for after in (False, True)}
+
+_THREAD_VERSION = select(Article.__table__.c.thread_version).where(Article.__table__.c.id == bindparam("article_id"))
+
+
+def public_version(session: Session, article_id: str) -> int:
+    """The thread version a public read is validated and cached by (404: no such article)."""
+    ensure_article_id(article_id)
+    version = session.scalar(_THREAD_VERSION, {"article_id": article_id})
+    if version is None:
+        raise NotFound(f"No article {article_id!r}.", details={"article_id": article_id})
+    return version
+
+
+
 def list_public(session: Session, article_id: str, *, newest_first: bool, limit: int,
                 after: tuple[datetime, int] | None) -> PublicPage:
-    """Approved comments of a thread, keyset-paginated on (created_at, id).
+    """Approved comments of a thread, keyset-paginated on (created_at, id), with the public
+    count and the thread version: one statement (see _thread_statement).
 
     Rows carry only what the public sees (no author ids, no scores); they are read as plain
-    rows, not ORM objects, because every reader of a busy article asks for them.
+    rows through the connection, not ORM objects, because every reader of a busy article asks
+    for them. The count is maintained by caching.threads_changed, not counted here.
     """
     ensure_article_id(article_id)
-    # Existence, the public count and the version in one primary-key lookup (the count is
-    # maintained by caching.threads_changed, not counted here).
-    head = session.execute(select(Article.approved_count, Article.thread_version)
-                           .where(Article.id == article_id)).first()
+    params = {"article_id": article_id, "limit": limit + 1}
+    if after is not None:
+        params["after_created_at"], params["after_id"] = after
+    rows = session.connection().execute(_THREAD_STATEMENTS[newest_first, after is not None], params).all()
+    head = next((row for row in rows if row.id is None), None)
     if head is None:
         raise NotFound(f"No article {article_id!r}.", details={"article_id": article_id})
-    query = select(Comment.id, Comment.parent_id, Comment.author_name, Comment.body, Comment.created_at).where(
-        Comment.article_id == article_id, Comment.status == APPROVED, Comment.erased_at.is_(None))
-    if after is not None:
-        created_at, comment_id = after
-        if newest_first:
-            query = query.where(or_(Comment.created_at < created_at,
-                                    and_(Comment.created_at == created_at, Comment.id < comment_id)))
-        else:
-            query = query.where(or_(Comment.created_at > created_at,
-                                    and_(Comment.created_at == created_at, Comment.id > comment_id)))
-    if newest_first:
-        query = query.order_by(Comment.created_at.desc(), Comment.id.desc())
-    else:
-        query = query.order_by(Comment.created_at, Comment.id)
-    rows = session.execute(query.limit(limit + 1)).all()
-    page, more = rows[:limit], len(rows) > limit
+    # A UNION ALL promises no order between its rows: the page is put back in its own.
+    comments = sorted((row for row in rows if row.id is not None), key=lambda row: (row.created_at, row.id),
+                      reverse=newest_first)
+    page, more = comments[:limit], len(comments) > limit
     next_cursor = (page[-1].created_at, page[-1].id) if more else None
     return PublicPage(comments=page, count=head.approved_count, next_cursor=next_cursor, version=head.thread_version)

@@ -1,7 +1,6 @@
-from flask import jsonify, request
+from flask import current_app, jsonify
 from flask.views import MethodView
 
-from moderation.articles import service as articles
 from moderation.clock import utc_iso
 from moderation.comments import service
 from moderation.comments.schemas import (
@@ -81,28 +80,34 @@ class ThreadComments(MethodView):
         Cacheable: an ETag, Cache-Control and Surrogate-Key; If-None-Match answers 304 from
         the thread's version alone."""
         selection = (args["order"], args["limit"], args["cursor"])
-        if request.headers.get("If-None-Match"):
-            with transaction(write=False) as session:
-                version = articles.thread_version(session, article_id)
-            if version is not None:
-                tag = service.page_etag(article_id, version, *selection)
-                if client_has_current(tag):
-                    return not_modified(tag, article_id)
-        after = None
-        if args["cursor"]:  # the schema checked the pattern: every match is a position
-            _, (created_at, comment_id) = THREAD_CURSORS.decode(args["cursor"])
-            after = (created_at, comment_id)
+        rt = runtime()
         with transaction(write=False) as session:
-            page = service.list_public(session, article_id, newest_first=args["order"] == "newest",
-                                       limit=args["limit"], after=after)
-        next_cursor = THREAD_CURSORS.encode("c", page.next_cursor)
-        # Every reader of a busy article asks for this page: it is serialised here, once, in
-        # the shape ThreadPage documents (tests and the schemathesis run hold it to it).
-        response = jsonify(comments=[{"id": row.id, "parent_id": row.parent_id, "author": {"name": row.author_name},
+            version = service.public_version(session, article_id)
+        tag = service.page_etag(article_id, version, *selection)
+        if client_has_current(tag):
+            return not_modified(tag, article_id)
+        # The page as served for this version, by this process (caching.BodyCache): never stale.
+        body = rt.thread_bodies.get((article_id, version, selection))
+        if body is None:
+            after = None
+            if args["cursor"]:  # the schema checked the pattern: every match is a position
+                _, (created_at, comment_id) = THREAD_CURSORS.decode(args["cursor"])
+                after = (created_at, comment_id)
+            with transaction(write=False) as session:
+                page = service.list_public(session, article_id, newest_first=args["order"] == "newest",
+                                           limit=args["limit"], after=after)
+            next_cursor = THREAD_CURSORS.encode("c", page.next_cursor)
+            # Serialised here, once per version, in the shape ThreadPage documents (tests and
+            # the schemathesis run hold it to it); kept under the version the page was read at.
+            body = jsonify(comments=[{"id": row.id, "parent_id": row.parent_id, "author": {"name": row.author_name},
                                       "body": row.body, "created_at": utc_iso(row.created_at)}
                                      for row in page.comments],
-                           count=page.count, next_cursor=next_cursor)
-        return public_cache(response, service.page_etag(article_id, page.version, *selection), article_id)
+                           count=page.count, next_cursor=next_cursor).get_data()
+            version = page.version
+            rt.thread_bodies.put((article_id, version, selection), body)
+            tag = service.page_etag(article_id, version, *selection)
+        response = current_app.response_class(body, mimetype=current_app.json.mimetype)
+        return public_cache(response, tag, article_id)
 
 
 @blp.route("/comments/<int:comment_id>")
