@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import BigInteger, Integer, and_, bindparam, insert, null, or_, select, text, type_coerce, union_all
+from sqlalchemy import BigInteger, Integer, and_, bindparam, cast, insert, null, or_, select, text, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -237,14 +237,13 @@ def _thread_statement(newest_first: bool, after: bool):
         conditions.append(or_(before_or_after, and_(c.created_at == created_at, beyond_id)))
     order = [c.created_at.desc(), c.id.desc()] if newest_first else [c.created_at, c.id]
     page = (select(c.id, c.parent_id, c.author_name, c.body, c.created_at,
-                   type_coerce(null(), Integer).label("approved_count"),
-                   type_coerce(null(), BigInteger).label("thread_version"))
+                   # Typed: PostgreSQL would make an untyped NULL of a subquery text.
+                   cast(null(), Integer).label("approved_count"), cast(null(), BigInteger).label("thread_version"))
             .where(*conditions).order_by(*order).limit(bindparam("limit")).subquery("page"))
     a = Article.__table__.c
-    head = select(type_coerce(null(), c.id.type).label("id"), type_coerce(null(), c.parent_id.type).label("parent_id"),
-                  type_coerce(null(), c.author_name.type).label("author_name"),
-                  type_coerce(null(), c.body.type).label("body"),
-                  type_coerce(null(), c.created_at.type).label("created_at"),
+    head = select(cast(null(), c.id.type).label("id"), cast(null(), c.parent_id.type).label("parent_id"),
+                  cast(null(), c.author_name.type).label("author_name"), cast(null(), c.body.type).label("body"),
+                  cast(null(), c.created_at.type).label("created_at"),
                   a.approved_count, a.thread_version).where(a.id == bindparam("article_id"))
     return union_all(head, select(page))
 
