@@ -2,6 +2,9 @@
 Flask test client on SQLite, under cProfile, with the statements each request sends.
 
     .venv/bin/python -m bench.profile_paths [--requests 500] [--top 15] [--database-url URL]
+    # before/after: the older checkout writes a file, this one compares with it
+    cd OLD && python /path/to/bench/profile_paths.py --output profile_before
+    python -m bench.profile_paths --compare OLD/bench/results/profile_before.json
 
 Rate limits are on (the default configuration, in-memory storage); the scorer is not running
 (this measures the request, not the machine). Prints, per path: ms per request (wall, without
@@ -123,7 +126,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--database-url")
-    parser.add_argument("--json", action="store_true", help="write bench/results/profile_paths.json")
+    parser.add_argument("--output", help="write bench/results/OUTPUT.json")
+    parser.add_argument("--compare", help="a previous --output file: write the before/after summary "
+                                          "(bench/results/profile_paths.md)")
     args = parser.parse_args()
     app, runtime, engine = build(args.database_url)
     article = seed(runtime, 200)
@@ -150,19 +155,51 @@ def main() -> None:
             "body": f"Commentaire {nonce}-{i} : je ne suis pas d’accord avec la décision du Conseil fédéral."})
         assert response.status_code == 202, response.data
 
-    from moderation.caching.service import BodyCache
+    results = []
+    if hasattr(runtime, "thread_bodies"):  # since issue 24: the per-process page cache
+        from moderation.caching.service import BodyCache
 
-    kept, runtime.thread_bodies = runtime.thread_bodies, BodyCache(0)  # every read a miss
-    missed = profile("read ?limit=50, page not kept", args.requests, read, counter, args.top)
-    runtime.thread_bodies = kept
-    results = [missed, profile("read ?limit=50", args.requests, read, counter, args.top),
+        kept, runtime.thread_bodies = runtime.thread_bodies, BodyCache(0)  # every read a miss
+        results.append(profile("read ?limit=50, page not kept", args.requests, read, counter, args.top))
+        runtime.thread_bodies = kept
+    results += [profile("read ?limit=50", args.requests, read, counter, args.top),
                profile("revalidate (304)", args.requests, revalidate, counter, args.top),
                profile("post a comment", args.requests, post, counter, args.top)]
-    if args.json:
+    if args.output:
         RESULTS.mkdir(exist_ok=True)
-        (RESULTS / "profile_paths.json").write_text(json.dumps(
+        (RESULTS / f"{args.output}.json").write_text(json.dumps(
             {"machine": machine(), "commit": _commit(), "database": engine.dialect.name, "requests": args.requests,
              "paths": results}, indent=2) + "\n")
+    if args.compare:
+        before = json.loads(Path(args.compare).read_text())
+        after = {"machine": machine(), "commit": _commit(), "requests": args.requests, "paths": results}
+        markdown = compare(before, after)
+        (RESULTS / "profile_paths.md").write_text(markdown + "\n")
+        (RESULTS / "profile_paths.json").write_text(json.dumps({"machine": machine(), "commit": _commit(),
+                                                                 "before": before, "after": after}, indent=2) + "\n")
+        print(markdown)
+
+
+def compare(before: dict, after: dict) -> str:
+    """The before/after summary docs/benchmarks.md shows (bench/report.py)."""
+    lines = [f"In process: Flask test client, SQLite, rate limits on, {after['requests']} requests per path after "
+             f"20 of warm-up; before = commit {before['commit']}, after = commit {after['commit']}, run back to "
+             "back. The ms are this shared machine's (noisy); calls and statements per request are exact.", "",
+             "| path | ms/request before | after | function calls/request before | after | "
+             "SQL statements/request before | after |", "|---|---|---|---|---|---|---|"]
+    old = {p["path"]: p for p in before["paths"]}
+    for path in after["paths"]:
+        was = old.get(path["path"], old.get(path["path"].replace(", page not kept", "")))
+        lines.append(f"| {path['path']} | {was['ms_per_request']:.2f} | {path['ms_per_request']:.2f} | "
+                     f"{was['calls_per_request']:.0f} | {path['calls_per_request']:.0f} | "
+                     f"{was['statements_per_request']:.1f} | {path['statements_per_request']:.1f} |")
+    for label, data in (("before", before), ("after", after)):
+        for path in data["paths"]:
+            if path["path"] == "post a comment" or path["path"].startswith("read ?limit=50"):
+                top = ", ".join(f"{row['function']} {row['own_ms_per_request']:.2f} ms "
+                                f"({row['calls_per_request']:.0f}×)" for row in path["top_own"][:6])
+                lines.append(f"- {label}, {path['path']}, top own time under cProfile: {top}")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -147,7 +147,9 @@ class Ours:
     def __init__(self, database_url: str, label: str, scorer: bool = True) -> None:
         self.url, self.label = database_url, label
         self.env = {"MODERATION_DATABASE__URL": database_url, "MODERATION_SCORING__BACKEND": "detoxify",
-                    "MODERATION_SCORING__CHECKPOINT": str(scoring_checkpoint())}
+                    "MODERATION_SCORING__CHECKPOINT": str(scoring_checkpoint()),
+                    # This checkout's code, whichever checkout the virtual environment was installed from.
+                    "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
         subprocess.run([MODERATION, "db", "upgrade"], env={**os.environ, **self.env}, check=True, cwd=WORK,
                        capture_output=True)
         created = subprocess.run([MODERATION, "keys", "create", "--role", "admin", "--name", f"bench-{time.time()}"],
