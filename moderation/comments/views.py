@@ -81,31 +81,30 @@ class ThreadComments(MethodView):
         the thread's version alone."""
         selection = (args["order"], args["limit"], args["cursor"])
         rt = runtime()
-        with transaction(write=False) as session:
+        page = None
+        with transaction(write=False) as session:  # one read transaction, one BEGIN
             version = service.public_version(session, article_id)
-        tag = service.page_etag(article_id, version, *selection)
-        if client_has_current(tag):
-            return not_modified(tag, article_id)
-        # The page as served for this version, by this process (caching.BodyCache): never stale.
-        body = rt.thread_bodies.get((article_id, version, selection))
-        if body is None:
-            after = None
-            if args["cursor"]:  # the schema checked the pattern: every match is a position
-                _, (created_at, comment_id) = THREAD_CURSORS.decode(args["cursor"])
-                after = (created_at, comment_id)
-            with transaction(write=False) as session:
+            tag = service.page_etag(article_id, version, *selection)
+            if client_has_current(tag):
+                return not_modified(tag, article_id)
+            # The page as served for this version by this process (caching.BodyCache): never stale.
+            body = rt.thread_bodies.get((article_id, version, selection))
+            if body is None:
+                after = None
+                if args["cursor"]:  # the schema checked the pattern: every match is a position
+                    _, (created_at, comment_id) = THREAD_CURSORS.decode(args["cursor"])
+                    after = (created_at, comment_id)
                 page = service.list_public(session, article_id, newest_first=args["order"] == "newest",
                                            limit=args["limit"], after=after)
-            next_cursor = THREAD_CURSORS.encode("c", page.next_cursor)
+        if page is not None:
             # Serialised here, once per version, in the shape ThreadPage documents (tests and
             # the schemathesis run hold it to it); kept under the version the page was read at.
             body = jsonify(comments=[{"id": row.id, "parent_id": row.parent_id, "author": {"name": row.author_name},
                                       "body": row.body, "created_at": utc_iso(row.created_at)}
                                      for row in page.comments],
-                           count=page.count, next_cursor=next_cursor).get_data()
-            version = page.version
-            rt.thread_bodies.put((article_id, version, selection), body)
-            tag = service.page_etag(article_id, version, *selection)
+                           count=page.count, next_cursor=THREAD_CURSORS.encode("c", page.next_cursor)).get_data()
+            rt.thread_bodies.put((article_id, page.version, selection), body)
+            tag = service.page_etag(article_id, page.version, *selection)
         response = current_app.response_class(body, mimetype=current_app.json.mimetype)
         return public_cache(response, tag, article_id)
 
