@@ -376,15 +376,17 @@ def table(results: dict, args) -> str:
     for name, systems in by_row.items():
         isso, floor = systems.get("Isso 0.14"), systems.get("floor")
         for system, r in systems.items():
-            to_isso = "" if system in ("Isso 0.14", "floor") or not isso else f"{r['rps'] / isso['rps']:.2f}×"
-            to_floor = "" if system == "floor" or not floor else f"{r['rps'] / floor['rps']:.0%}"
+            # A system that completed nothing in a run (a 0) has no ratio rather than a crash.
+            to_isso = ("" if system in ("Isso 0.14", "floor") or not isso or not isso["rps"]
+                       else f"{r['rps'] / isso['rps']:.2f}×")
+            to_floor = "" if system == "floor" or not floor or not floor["rps"] else f"{r['rps'] / floor['rps']:.0%}"
             lines.append(f"| {name} | {system} | {r['rps']:.0f} | {r['p50_ms']:.1f} ms | {r['p99_ms']:.1f} ms | "
                          f"{r['errors']} | {to_isso} | {to_floor} |")
     growth = []
     stored = f"new comments, 16 conn., {results['stored']:,} stored"
     for system, r in by_row.get(stored, {}).items():
         empty = by_row.get(INTAKE, {}).get(system)
-        if empty:
+        if empty and empty["rps"]:
             growth.append(f"- {system}: intake with {results['stored']:,} stored is {r['rps'] / empty['rps']:.0%} "
                           f"of intake on an empty database.")
     return "\n".join([
