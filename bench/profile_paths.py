@@ -3,8 +3,8 @@ Flask test client on SQLite, under cProfile, with the statements each request se
 
     .venv/bin/python -m bench.profile_paths [--requests 500] [--top 15] [--database-url URL]
     # before/after: the older checkout writes a file, this one compares with it
-    cd OLD && python /path/to/bench/profile_paths.py --output profile_before
-    python -m bench.profile_paths --compare OLD/bench/results/profile_before.json
+    cd OLD && PYTHONPATH=$PWD python /path/to/this/bench/profile_paths.py --output /tmp/before.json
+    python -m bench.profile_paths --compare /tmp/before.json
 
 Rate limits are on (the default configuration, in-memory storage); the scorer is not running
 (this measures the request, not the machine). Prints, per path: ms per request (wall, without
@@ -126,7 +126,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--top", type=int, default=15)
     parser.add_argument("--database-url")
-    parser.add_argument("--output", help="write bench/results/OUTPUT.json")
+    parser.add_argument("--output", help="write the figures to this JSON file")
     parser.add_argument("--compare", help="a previous --output file: write the before/after summary "
                                           "(bench/results/profile_paths.md)")
     args = parser.parse_args()
@@ -166,8 +166,7 @@ def main() -> None:
                profile("revalidate (304)", args.requests, revalidate, counter, args.top),
                profile("post a comment", args.requests, post, counter, args.top)]
     if args.output:
-        RESULTS.mkdir(exist_ok=True)
-        (RESULTS / f"{args.output}.json").write_text(json.dumps(
+        Path(args.output).write_text(json.dumps(
             {"machine": machine(), "commit": _commit(), "database": engine.dialect.name, "requests": args.requests,
              "paths": results}, indent=2) + "\n")
     if args.compare:

@@ -260,7 +260,9 @@ _THREAD_VERSION = select(Article.__table__.c.thread_version).where(Article.__tab
 def public_version(session: Session, article_id: str) -> int:
     """The thread version a public read is validated and cached by (404: no such article)."""
     ensure_article_id(article_id)
-    version = session.scalar(_THREAD_VERSION, {"article_id": article_id})
+    # Through the connection: py-spy on a serving worker found the ORM's Session.scalar in 13 %
+    # of its samples under a read load, for a statement that needs none of the ORM.
+    version = session.connection().execute(_THREAD_VERSION, {"article_id": article_id}).scalar()
     if version is None:
         raise NotFound(f"No article {article_id!r}.", details={"article_id": article_id})
     return version
