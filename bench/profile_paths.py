@@ -17,6 +17,7 @@ import argparse
 import cProfile
 import io
 import json
+import os
 import pstats
 import tempfile
 import time
@@ -183,7 +184,8 @@ def compare(before: dict, after: dict) -> str:
     """The before/after summary docs/benchmarks.md shows (bench/report.py)."""
     lines = [f"In process: Flask test client, SQLite, rate limits on, {after['requests']} requests per path after "
              f"20 of warm-up; before = commit {before['commit']}, after = commit {after['commit']}, run back to "
-             "back. The ms are this shared machine's (noisy); calls and statements per request are exact.", "",
+             f"back. The ms are this shared machine's (noisy: load average {os.getloadavg()[0]:.0f} at the end); "
+             "calls and statements (BEGIN included) per request are exact.", "",
              "| path | ms/request before | after | function calls/request before | after | "
              "SQL statements/request before | after |", "|---|---|---|---|---|---|---|"]
     old = {p["path"]: p for p in before["paths"]}

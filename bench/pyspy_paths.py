@@ -17,6 +17,7 @@ import sys
 import threading
 from pathlib import Path
 
+from bench.common import write_results
 from bench.run_all import LUA, WORK, Ours, ensure_tools, wrk
 
 
@@ -37,7 +38,8 @@ def main() -> None:
         workers = subprocess.run(["pgrep", "-P", str(ours.server.process.pid)], capture_output=True,
                                  text=True).stdout.split()
         env = {"BENCH_PATH": path, "BENCH_KEY": ours.key, "BENCH_ARTICLE": "breaking", "BENCH_LUA_DIR": str(LUA)}
-        load = threading.Thread(target=lambda: print("wrk:", wrk(ours.port, args.script, 16, args.seconds + 4, env)))
+        result: list[dict] = []
+        load = threading.Thread(target=lambda: result.append(wrk(ours.port, args.script, 16, args.seconds + 4, env)))
         load.start()
         output = WORK / "pyspy.txt"
         subprocess.run([pyspy, "record", "--pid", workers[0], "--duration", str(args.seconds), "--format", "raw",
@@ -55,15 +57,17 @@ def main() -> None:
         own[frames[-1]] += int(count)
         for frame in set(frames):
             anywhere[frame] += int(count)
-    print(f"{total} busy samples of one worker during {args.script}")
-    print("on top of the stack:")
-    for frame, count in own.most_common(15):
-        print(f"  {count / total:6.1%}  {frame}")
-    print("anywhere in the stack (inclusive):")
-    for frame, count in anywhere.most_common(40):
-        if "moderation" in frame or "flask" in frame or "sqlalchemy" in frame or "limit" in frame:
-            print(f"  {count / total:6.1%}  {frame}")
-
+    lines = [f"py-spy, {total} samples of one gunicorn worker (of 2, gthread, 8 threads) while wrk ran "
+             f"{args.script} on 16 connections for {args.seconds} s; ours on SQLite, scorer off. Result: {result[0]}.",
+             "", "| on top of the stack | share |", "|---|---|"]
+    lines += [f"| `{frame}` | {count / total:.1%} |" for frame, count in own.most_common(12)]
+    lines += ["", "| anywhere in the stack (ours, Flask, SQLAlchemy, limits) | share |", "|---|---|"]
+    lines += [f"| `{frame}` | {count / total:.1%} |" for frame, count in anywhere.most_common(60)
+              if any(word in frame for word in ("moderation", "flask", "sqlalchemy", "limit"))][:14]
+    markdown = "\n".join(lines)
+    print(markdown)
+    write_results("pyspy_paths", {"script": args.script, "seconds": args.seconds, "samples": total,
+                                  "wrk": result[0], "own": own.most_common(40)}, markdown)
 
 if __name__ == "__main__":
     main()
