@@ -34,8 +34,10 @@ browser:
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
-# Ours vs Isso 0.14 (intake, reads, a million stored), on SQLite and PostgreSQL; writes
-# bench/results/http.{md,json} and docs/benchmarks.md. About 20 minutes.
+# Ours vs Isso 0.14 vs the floor (a Flask app serving the same bytes): intake with and without
+# the scorer, reads, revalidations (304), a million stored; ours on SQLite and PostgreSQL;
+# writes bench/results/http.{md,json} and docs/benchmarks.md. About 25 minutes
+# (BENCH_ARGS=--quick: a smoke test of a few minutes, written to bench/results/http_quick.*).
 bench: $(STAMP)
 	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
 

@@ -69,3 +69,30 @@ def _commit() -> str:
                               cwd=Path(__file__).parent, timeout=10).stdout.strip()
     except Exception:
         return "unknown"
+
+
+def seed_archive(url: str, count: int, articles: int = 1000) -> None:
+    """``count`` stored comments (decided, as an archive is) spread over ``articles`` articles,
+    written by SQL in one statement: what the intake benchmarks call "N stored"."""
+    engine = create_engine(url)
+    sqlite = url.startswith("sqlite")
+    series = ("WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < :n) " if sqlite
+              else "WITH s(i) AS (SELECT generate_series(1, :n)) ")
+    created = "'2026-01-01 00:00:00.000000'" if sqlite else "timestamptz '2026-01-01 00:00+00'"
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO articles (id, title, published_at, window_opened_at, created_at, updated_at) "
+            + series.replace(":n", str(int(articles))) + f"SELECT 'archive-' || i, 'Archive', {created}, {created}, "
+            f"{created}, {created} FROM s"))
+        connection.execute(text(
+            series + "INSERT INTO comments (article_id, author_id, author_name, body, status, created_at, "
+            "awaiting_review, open_reports, sort_toxicity, scored_at, body_digest) "
+            f"SELECT 'archive-' || (1 + i % {int(articles)}), 'old-' || (i % 100000), 'Ancien', "
+            f"'Commentaire archivé ' || i, CASE WHEN i % 3 = 0 THEN 'rejected' ELSE 'approved' END, {created}, "
+            f"{'0' if sqlite else 'false'}, 0, 0.1, {created}, NULL FROM s"), {"n": count})
+    # An archive has long been checkpointed (SQLite: its WAL written back) and vacuumed and
+    # analysed (PostgreSQL); without this, the rows just written are measured being tidied
+    # up (autovacuum, a WAL checkpoint of the whole insert) instead of intake.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)" if sqlite else "VACUUM ANALYZE"))
+    engine.dispose()

@@ -10,6 +10,10 @@ DOC = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 
 SECTIONS = [
     ("http", "Comment intake and reads, ours vs Isso 0.14", "make bench"),
+    ("profile_paths", "Where a read and a post spend their time: cProfile before and after issue 24",
+     ".venv/bin/python -m bench.profile_paths --compare BEFORE.json (see its docstring)"),
+    ("pyspy_paths", "Where a serving worker spends a thread read: py-spy under wrk",
+     ".venv/bin/python -m bench.pyspy_paths"),
     ("scoring_throughput", "Toxicity scoring throughput", ".venv/bin/python -m bench.scoring_throughput"),
     ("gpu_scoring", "Toxicity scoring on a GPU ([scoring] device = \"cuda\")", "python -m bench.gpu_scoring"),
     ("loaded_scoring", "Scoring under a saturating intake load", ".venv/bin/python -m bench.loaded_scoring"),

@@ -1,12 +1,18 @@
-"""`make bench`: our service and Isso 0.14 side by side, same machine, same load, same run.
+"""`make bench`: our service, Isso 0.14 and the floor side by side, same machine, same load, same run.
 
 For each row, each system runs under gunicorn with 2 workers on loopback and is driven by
 wrk (Debian's package) with the Lua scripts in bench/lua; every row runs RUNS times after a
-warm-up and the table reports medians. Isso gets its own virtual environment
+warm-up and the table reports medians and p99. Isso gets its own virtual environment
 (bench/.venv-isso) and runs with pre-moderation on and its per-IP guard off (every request
-comes from 127.0.0.1). Ours runs with its default configuration, rate limits included, and
-with the scorer active: Detoxify on a checkpoint of XLM-RoBERTa-base's shape (random
-weights; as costly as the real one), at its default of one thread.
+comes from 127.0.0.1). Ours runs with its default configuration, rate limits included, on
+SQLite and on PostgreSQL, with the scorer running (Detoxify on a checkpoint of
+XLM-RoBERTa-base's shape, random weights, as costly as the real one, at its default of one
+thread) and without it (scoring.run_worker off) for intake. The floor (bench/floor.py) is a
+Flask app under our gunicorn settings answering the same bytes with no work behind them.
+
+Rows: intake (16 connections), a thread read (?limit=100 of 200 approved), its revalidation
+(If-None-Match: 304; Isso has no validator and serves the page), and intake with N stored
+comments (1,000,000; written in one statement, then checkpointed/vacuumed as an archive is).
 
     make bench                      # everything, about 20 minutes
     .venv/bin/python -m bench.run_all --quick    # shorter runs, for a smoke test
@@ -25,7 +31,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench.common import median, pg_database, write_results
+from bench.common import median, pg_database, seed_archive, write_results
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -138,21 +144,33 @@ def scoring_checkpoint() -> Path:
 
 
 class Ours:
-    def __init__(self, database_url: str, label: str) -> None:
+    def __init__(self, database_url: str, label: str, scorer: bool = True) -> None:
         self.url, self.label = database_url, label
         self.env = {"MODERATION_DATABASE__URL": database_url, "MODERATION_SCORING__BACKEND": "detoxify",
-                    "MODERATION_SCORING__CHECKPOINT": str(scoring_checkpoint())}
+                    "MODERATION_SCORING__CHECKPOINT": str(scoring_checkpoint()),
+                    # This checkout's code, whichever checkout the virtual environment was installed from.
+                    "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
         subprocess.run([MODERATION, "db", "upgrade"], env={**os.environ, **self.env}, check=True, cwd=WORK,
                        capture_output=True)
         created = subprocess.run([MODERATION, "keys", "create", "--role", "admin", "--name", f"bench-{time.time()}"],
                                  env={**os.environ, **self.env}, check=True, cwd=WORK, capture_output=True, text=True)
         self.key = created.stdout.strip().splitlines()[-1]
+        self.start(scorer)
+
+    def start(self, scorer: bool) -> None:
+        """(Re)start the server, with the scoring worker running or not (same database)."""
+        self.scorer = scorer
         self.port = free_port()
-        self.server = Server(f"ours-{label}", [str(Path(PYTHON).parent / "gunicorn"), "-w", "2", "-k", "gthread",
-                                               "--threads", "8", "-b", f"127.0.0.1:{self.port}",
-                                               "--control-socket", str(WORK / f"ours-{label}.ctl"),
-                                               "moderation.server:application()"],
-                             self.env, self.port, "/healthz")
+        env = {**self.env, "MODERATION_SCORING__RUN_WORKER": "true" if scorer else "false"}
+        self.server = Server(f"ours-{self.label}", [str(Path(PYTHON).parent / "gunicorn"), "-w", "2", "-k",
+                                                    "gthread", "--threads", "8", "-b", f"127.0.0.1:{self.port}",
+                                                    "--control-socket", str(WORK / f"ours-{self.label}.ctl"),
+                                                    "moderation.server:application()"],
+                             env, self.port, "/healthz")
+
+    def restart(self, scorer: bool) -> None:
+        self.server.stop()
+        self.start(scorer)
 
     def article(self, article_id: str) -> None:
         status, body = _request(self.port, "PUT", f"/api/v1/articles/{article_id}",
@@ -178,26 +196,8 @@ class Ours:
 
     def seed_million(self, article_id: str, count: int) -> None:
         """Stored comments (decided, as an archive is), spread over 1,000 articles."""
-        from sqlalchemy import create_engine, text
-
         self.article(article_id)
-        engine = create_engine(self.url)
-        sqlite = self.url.startswith("sqlite")
-        series = ("WITH RECURSIVE s(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s WHERE i < :n) " if sqlite
-                  else "WITH s(i) AS (SELECT generate_series(1, :n)) ")
-        created = "'2026-01-01 00:00:00.000000'" if sqlite else "timestamptz '2026-01-01 00:00+00'"
-        with engine.begin() as connection:
-            connection.execute(text(
-                "INSERT INTO articles (id, title, published_at, window_opened_at, created_at, updated_at) "
-                + series.replace(":n", "1000") + f"SELECT 'archive-' || i, 'Archive', {created}, {created}, {created}, "
-                f"{created} FROM s"))
-            connection.execute(text(
-                series + "INSERT INTO comments (article_id, author_id, author_name, body, status, created_at, "
-                "awaiting_review, open_reports, sort_toxicity, scored_at, body_digest) "
-                f"SELECT 'archive-' || (1 + i % 1000), 'old-' || (i % 100000), 'Ancien', "
-                f"'Commentaire archivé ' || i, CASE WHEN i % 3 = 0 THEN 'rejected' ELSE 'approved' END, {created}, "
-                f"{'0' if sqlite else 'false'}, 0, 0.1, {created}, NULL FROM s"), {"n": count})
-        engine.dispose()
+        seed_archive(self.url, count)
 
     def stop(self) -> None:
         self.server.stop()
@@ -257,65 +257,145 @@ class Isso:
         self.server.stop()
 
 
+# --- the floor ------------------------------------------------------------------------
+
+class Floor:
+    """bench/floor.py under our gunicorn settings, serving the bytes of ours's thread page."""
+
+    def __init__(self, body: bytes, etag: str) -> None:
+        (WORK / "floor_thread.json").write_bytes(body)
+        self.port = free_port()
+        self.etag = etag
+        self.server = Server("floor", [str(Path(PYTHON).parent / "gunicorn"), "-w", "2", "-k", "gthread",
+                                       "--threads", "8", "-b", f"127.0.0.1:{self.port}",
+                                       "--control-socket", str(WORK / "floor.ctl"), "bench.floor:app"],
+                             {"BENCH_FLOOR_BODY": str(WORK / "floor_thread.json"), "BENCH_FLOOR_ETAG": etag,
+                              "PYTHONPATH": str(ROOT)}, self.port, "/healthz")
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def _page(port: int, path: str) -> tuple[bytes, str]:
+    """A page's bytes and its ETag ("" when the server sends none)."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path)
+    response = connection.getresponse()
+    body, etag = response.read(), response.getheader("ETag") or ""
+    connection.close()
+    return body, etag
+
+
 # --- the run --------------------------------------------------------------------------
+
+INTAKE = "new comments, 16 connections"
+READ = "read a thread (100 of 200 approved)"
+REVALIDATE = "revalidate it (If-None-Match)"
+
 
 def run(args) -> dict:
     rows: list[dict] = []
+    stored = f"new comments, 16 conn., {args.stored:,} stored"
 
     def row(name: str, system: str, result: dict) -> None:
         rows.append({"row": name, "system": system, **{k: v for k, v in result.items() if k != "runs"},
                      "samples": result["runs"]})
-        print(f"  {name:<34} {system:<18} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:6.1f} ms  "
+        print(f"  {name:<40} {system:<30} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:6.1f} ms  "
               f"p99 {result['p99_ms']:6.1f} ms  errors {result['errors']}", flush=True)
 
-    systems = [("ours (SQLite)", lambda: Ours(f"sqlite:///{WORK / 'ours.db'}", "sqlite")), ("Isso 0.14", Isso)]
+    def go(port: int, script: str, env: dict[str, str]) -> dict:
+        return measure(port, script, 16, env, args.runs, args.seconds)
+
+    floor_page: tuple[bytes, str] | None = None
+    databases = [("SQLite", lambda: f"sqlite:///{WORK / 'ours.db'}", "sqlite")]
     if not args.no_postgres:
-        systems.insert(1, ("ours (PostgreSQL)", lambda: Ours(pg_database("moderation_bench_http"), "postgres")))
-    for system_name, build in systems:
+        databases.append(("PostgreSQL", lambda: pg_database("moderation_bench_http"), "postgres"))
+    for database, url, label in databases:
         for suffix in ("", "-wal", "-shm"):
             Path(f"{WORK / 'ours.db'}{suffix}").unlink(missing_ok=True)
-        print(f"{system_name}:", flush=True)
-        system = build()
+        name = f"ours ({database})"
+        print(f"{name}:", flush=True)
+        ours = Ours(url(), label, scorer=False)
         try:
-            is_isso = isinstance(system, Isso)
-            script = "isso_intake.lua" if is_isso else "ours_intake.lua"
-            env = {"BENCH_KEY": getattr(system, "key", ""), "BENCH_ARTICLE": "/breaking" if is_isso else "breaking"}
-            if is_isso:
-                system.new("/breaking", "Premier commentaire.")
-            else:
-                system.article("breaking")
-            for connections in (16, 64):
-                row(f"new comments, {connections} connections", system_name,
-                    measure(system.port, script, connections, env, args.runs, args.seconds))
-            path = system.seed_thread("/thread-200" if is_isso else "thread-200", 200)
-            row("read a thread (100 of 200 approved)", system_name,
-                measure(system.port, "read.lua", 16, {"BENCH_PATH": path}, args.runs, args.seconds))
-            system.seed_million("/big" if is_isso else "big", args.stored)
-            row(f"new comments, 16 conn., {args.stored:,} stored", system_name,
-                measure(system.port, script, 16, {**env, "BENCH_ARTICLE": "/big" if is_isso else "big"},
-                        args.runs, args.seconds))
+            env = {"BENCH_KEY": ours.key, "BENCH_ARTICLE": "breaking"}
+            ours.article("breaking")
+            row(INTAKE, f"{name}, no scorer", go(ours.port, "ours_intake.lua", env))
+            path = ours.seed_thread("thread-200", 200)
+            body, etag = _page(ours.port, path)
+            floor_page = floor_page or (body, etag)
+            row(READ, name, go(ours.port, "read.lua", {"BENCH_PATH": path}))
+            row(REVALIDATE, name, go(ours.port, "revalidate.lua", {"BENCH_PATH": path, "BENCH_ETAG": etag}))
+            ours.restart(scorer=True)
+            row(INTAKE, f"{name}, scorer running", go(ours.port, "ours_intake.lua", env))
+            ours.seed_million("big", args.stored)
+            big = {**env, "BENCH_ARTICLE": "big"}
+            row(stored, f"{name}, scorer running", go(ours.port, "ours_intake.lua", big))
+            ours.restart(scorer=False)
+            row(stored, f"{name}, no scorer", go(ours.port, "ours_intake.lua", big))
         finally:
-            system.stop()
-    return {"rows": rows}
+            ours.stop()
+
+    print("floor (Flask, same gunicorn settings):", flush=True)
+    assert floor_page is not None
+    floor = Floor(*floor_page)
+    try:
+        env = {"BENCH_KEY": "", "BENCH_ARTICLE": "breaking"}
+        path = "/api/v1/articles/thread-200/comments?limit=100"
+        row(INTAKE, "floor", go(floor.port, "ours_intake.lua", env))
+        row(READ, "floor", go(floor.port, "read.lua", {"BENCH_PATH": path}))
+        row(REVALIDATE, "floor", go(floor.port, "revalidate.lua", {"BENCH_PATH": path, "BENCH_ETAG": floor.etag}))
+    finally:
+        floor.stop()
+
+    print("Isso 0.14:", flush=True)
+    isso = Isso()
+    try:
+        env = {"BENCH_ARTICLE": "/breaking"}
+        isso.new("/breaking", "Premier commentaire.")
+        row(INTAKE, "Isso 0.14", go(isso.port, "isso_intake.lua", env))
+        path = isso.seed_thread("/thread-200", 200)
+        row(READ, "Isso 0.14", go(isso.port, "read.lua", {"BENCH_PATH": path}))
+        _, etag = _page(isso.port, path)
+        row(REVALIDATE, "Isso 0.14", go(isso.port, "revalidate.lua", {"BENCH_PATH": path,
+                                                                       "BENCH_ETAG": etag or '"none"'}))
+        isso.seed_million("/big", args.stored)
+        row(stored, "Isso 0.14", go(isso.port, "isso_intake.lua", {"BENCH_ARTICLE": "/big"}))
+    finally:
+        isso.stop()
+    return {"rows": rows, "stored": args.stored}
 
 
 def table(results: dict, args) -> str:
     by_row: dict[str, dict[str, dict]] = {}
     for r in results["rows"]:
         by_row.setdefault(r["row"], {})[r["system"]] = r
-    lines = ["| workload | system | req/s | p50 | p99 | errors | ours ÷ Isso (req/s) |",
-             "|---|---|---|---|---|---|---|"]
+    lines = ["| workload | system | req/s | p50 | p99 | errors | ÷ Isso (req/s) | ÷ floor (req/s) |",
+             "|---|---|---|---|---|---|---|---|"]
     for name, systems in by_row.items():
-        isso = systems.get("Isso 0.14")
+        isso, floor = systems.get("Isso 0.14"), systems.get("floor")
         for system, r in systems.items():
-            ratio = "" if system.startswith("Isso") or not isso else f"{r['rps'] / isso['rps']:.2f}×"
+            # A system that completed nothing in a run (a 0) has no ratio rather than a crash.
+            to_isso = ("" if system in ("Isso 0.14", "floor") or not isso or not isso["rps"]
+                       else f"{r['rps'] / isso['rps']:.2f}×")
+            to_floor = "" if system == "floor" or not floor or not floor["rps"] else f"{r['rps'] / floor['rps']:.0%}"
             lines.append(f"| {name} | {system} | {r['rps']:.0f} | {r['p50_ms']:.1f} ms | {r['p99_ms']:.1f} ms | "
-                         f"{r['errors']} | {ratio} |")
+                         f"{r['errors']} | {to_isso} | {to_floor} |")
+    growth = []
+    stored = f"new comments, 16 conn., {results['stored']:,} stored"
+    for system, r in by_row.get(stored, {}).items():
+        empty = by_row.get(INTAKE, {}).get(system)
+        if empty and empty["rps"]:
+            growth.append(f"- {system}: intake with {results['stored']:,} stored is {r['rps'] / empty['rps']:.0%} "
+                          f"of intake on an empty database.")
     return "\n".join([
-        f"Each system under gunicorn with 2 workers on 127.0.0.1, driven by wrk (2 threads) with bench/lua; "
-        f"median of {args.runs} runs of {args.seconds} s after a warm-up. Ours: default configuration, scorer "
-        f"active (Detoxify, XLM-RoBERTa-base shape, 1 thread). Isso 0.14: pre-moderation on, guard off.", "",
-        *lines])
+        f"Each system under gunicorn with 2 workers on 127.0.0.1 (ours and the floor: gthread, 8 threads), driven "
+        f"by wrk (2 threads, 16 connections) with bench/lua; median of {args.runs} runs of {args.seconds} s after a "
+        f"warm-up. Ours: default configuration, rate limits on; scorer running: Detoxify, XLM-RoBERTa-base shape, "
+        f"1 thread. Isso 0.14: pre-moderation on, guard off; it sends no validator, so its revalidation is a full "
+        f"read. Floor: bench/floor.py, the same bytes with no work behind them.", "",
+        *lines, "", *growth])
 
 
 def main() -> None:
@@ -324,7 +404,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10)
     parser.add_argument("--stored", type=int, default=1_000_000)
     parser.add_argument("--no-postgres", action="store_true")
-    parser.add_argument("--quick", action="store_true", help="1 run of 3 s, 20,000 stored")
+    parser.add_argument("--quick", action="store_true", help="1 run of 3 s, 20,000 stored (a smoke test)")
     args = parser.parse_args()
     if args.quick:
         args.runs, args.seconds, args.stored = 1, 3, 20_000
@@ -332,6 +412,9 @@ def main() -> None:
     ensure_tools()
     results = run(args)
     results["command"] = " ".join(["python -m bench.run_all", *sys.argv[1:]])
+    if args.quick:  # a smoke test: its own results (not committed), docs/benchmarks.md untouched
+        write_results("http_quick", results, table(results, args))
+        return
     write_results("http", results, table(results, args))
     from bench.report import write_report
 

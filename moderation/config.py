@@ -451,12 +451,17 @@ class PublicSettings:
     """Caching of the public reads (the thread, the article's status) by CDNs and browsers."""
     max_age: int = 5
     stale_while_revalidate: int = 30
+    # Serialised thread pages kept per process (caching.BodyCache), in bytes; 0: none kept.
+    body_cache_bytes: int = 16 * 2**20
 
     def validate(self) -> None:
         for key in ("max_age", "stale_while_revalidate"):
             value = getattr(self, key)
             if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 86400:
                 raise ConfigError(f"public.{key}: whole seconds from 0 to 86400, got {value!r}")
+        value = self.body_cache_bytes
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 2**34:
+            raise ConfigError(f"public.body_cache_bytes: whole bytes from 0 to 17179869184, got {value!r}")
 
 
 @dataclass(frozen=True)

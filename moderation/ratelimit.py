@@ -92,8 +92,39 @@ def install_rate_limits(app: Flask, runtime: Runtime) -> Limiter | None:
             limiter.limit(getattr(settings, limit.setting), key_func=key, scope=limit.scope,
                           methods=list(limit.methods) if limit.methods else None,
                           exempt_when=lambda key=key: not key())(blueprint)
+    limiter.request_filter(_unlimited_requests(app))
     app.extensions["moderation.limiter"] = limiter
     return limiter
+
+
+def _unlimited_requests(app: Flask) -> Callable[[], bool]:
+    """A request filter: True (exempt) for a request that no declared limit covers.
+
+    Limits are only ever declared per blueprint and method, so a set lookup answers what
+    Flask-Limiter would find by resolving and filtering every limit of the app on each
+    request (the public thread read, the hottest route, has none). The same limits apply to
+    every other request, in memory or in Redis.
+    """
+    limited: dict[str, frozenset[str] | None] = {}
+    for name, blueprint in app.blueprints.items():
+        declared = getattr(blueprint, "rate_limits", ())
+        if not declared:
+            continue
+        methods: set[str] = set()
+        for limit in declared:
+            if limit.methods is None:
+                methods = None
+                break
+            methods |= set(limit.methods)
+        limited[name] = None if methods is None else frozenset(methods)
+
+    def unlimited() -> bool:
+        if request.blueprint not in limited:
+            return True
+        methods = limited[request.blueprint]
+        return methods is not None and request.method not in methods
+
+    return unlimited
 
 
 def _check_every_state_change_is_limited(app: Flask) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from moderation import signals
 from moderation.auth.service import KeyVerifier
+from moderation.caching.service import BodyCache
 from moderation.clock import Clock, SystemClock
 from moderation.closing.policy import ClosingPolicy
 from moderation.comments.service import IntakeRules
@@ -50,6 +51,8 @@ class Runtime:
         self._effective_until = 0.0
         self._effective_lock = threading.Lock()
         self.keys = KeyVerifier(settings.api.key_cache_seconds)
+        # Public thread pages as served, keyed by thread version (see caching.BodyCache).
+        self.thread_bodies = BodyCache(settings.public.body_cache_bytes)
         # Set by moderation.background when the process runs the scheduler or scorer.
         self.scoring = None
         self.scheduler = None

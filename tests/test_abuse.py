@@ -144,3 +144,24 @@ def test_deeply_nested_json_without_a_key_is_a_4xx(limited, caplog):
     assert 400 <= response.status_code < 500
     assert "error" in response.json
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+def test_reads_no_limit_covers_skip_the_limiter_and_limited_ones_do_not(limited):
+    # The public thread read has no limit (the filter answers without the limiter's storage);
+    # a limited GET (the queue) and a limited POST on the same blueprint as the read still count.
+    runtime, client = limited(intake_per_author="2/minute")
+    key = make_key(runtime, "frontend")
+    make_article(runtime, "a-1")
+    limiter = client.application.extensions["moderation.limiter"]
+    resolved = []
+    original = limiter.limit_manager.resolve_limits
+    limiter.limit_manager.resolve_limits = lambda *args, **kwargs: resolved.append(args[1]) or original(*args,
+                                                                                                       **kwargs)
+    assert all(client.get("/api/v1/articles/a-1/comments").status_code == 200 for _ in range(10))
+    assert all(client.get("/api/v1/articles/a-1").status_code == 200 for _ in range(10))
+    assert resolved == []  # no limit was even looked up for the public reads
+    assert [post(client, key).status_code for _ in range(3)] == [202, 202, 429]
+    assert resolved == ["comments.ThreadComments"] * 3
+    moderator = make_key(runtime, "moderator")
+    codes = [client.get("/api/v1/moderation/queue", headers=headers(moderator)).status_code for _ in range(5)]
+    assert codes == [200] * 4 + [429]

@@ -13,8 +13,10 @@ revalidation (If-None-Match) is answered from one indexed lookup, without readin
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections import OrderedDict
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Hashable, Mapping
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
@@ -45,3 +47,47 @@ def etag(*parts: Any) -> str:
     """A strong validator: a digest of what selects the representation (never its bytes)."""
     digest = hashlib.blake2b(repr(parts).encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
     return f'"{digest}"'
+
+
+class BodyCache:
+    """Serialised public pages of this process, least recently used first out, bounded in bytes.
+
+    Keys hold the article's thread version (with what selects the page), and every change a
+    reader could see bumps that version in the transaction of the change: an entry is never
+    stale, it only stops being asked for. So a read that finds its key serves the bytes a
+    fresh query would have produced, without reading or serialising the thread; the version
+    lookup it needs is the one the ETag needs anyway. Shared by the threads of one process.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[Hashable, bytes] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> bytes | None:
+        with self._lock:
+            body = self._entries.get(key)
+            if body is not None:
+                self._entries.move_to_end(key)
+            return body
+
+    def put(self, key: Hashable, body: bytes) -> None:
+        if len(body) > self.max_bytes:
+            return  # larger than the whole cache (or the cache is off): not kept
+        with self._lock:
+            previous = self._entries.pop(key, None)
+            if previous is not None:
+                self._size -= len(previous)
+            self._entries[key] = body
+            self._size += len(body)
+            while self._size > self.max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._size -= len(evicted)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def size(self) -> int:
+        return self._size

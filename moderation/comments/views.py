@@ -1,7 +1,6 @@
-from flask import jsonify, request
+from flask import current_app, jsonify
 from flask.views import MethodView
 
-from moderation.articles import service as articles
 from moderation.clock import utc_iso
 from moderation.comments import service
 from moderation.comments.schemas import (
@@ -84,33 +83,40 @@ class ThreadComments(MethodView):
         the thread's version alone."""
         featured_first = args["featured"] == "first"
         selection = (args["order"], args["limit"], args["cursor"], args["featured"])
-        if request.headers.get("If-None-Match"):
-            with transaction(write=False) as session:
-                version = articles.thread_version(session, article_id)
-            if version is not None:
-                tag = service.page_etag(article_id, version, *selection)
-                if client_has_current(tag):
-                    return not_modified(tag, article_id)
-        after = None
-        if args["cursor"]:  # the schema checked the pattern: every match is a position
-            kind, values = THREAD_CURSORS.decode(args["cursor"])
-            # A cursor of the other ordering still names a position: a plain one continues
-            # among the comments that are not featured, a featured-first one drops its rank.
-            position = tuple(values[-2:])
-            after = ((min(max(values[0], 0), 1) if kind == "f" else 1, *position) if featured_first
-                     else position)
-        with transaction(write=False) as session:
-            page = service.list_public(session, article_id, newest_first=args["order"] == "newest",
-                                       limit=args["limit"], after=after, featured_first=featured_first)
-        next_cursor = THREAD_CURSORS.encode("f" if featured_first else "c", page.next_cursor)
-        # Every reader of a busy article asks for this page: it is serialised here, once, in
-        # the shape ThreadPage documents (tests and the schemathesis run hold it to it).
-        response = jsonify(comments=[{"id": row.id, "parent_id": row.parent_id, "author": {"name": row.author_name},
+        rt = runtime()
+        page = None
+        with transaction(write=False) as session:  # one read transaction, one BEGIN
+            version = service.public_version(session, article_id)
+            tag = service.page_etag(article_id, version, *selection)
+            if client_has_current(tag):
+                return not_modified(tag, article_id)
+            # The page as served for this version by this process (caching.BodyCache): never stale.
+            body = rt.thread_bodies.get((article_id, version, selection))
+            if body is None:
+                after = None
+                if args["cursor"]:  # the schema checked the pattern: every match is a position
+                    kind, values = THREAD_CURSORS.decode(args["cursor"])
+                    # A cursor of the other ordering still names a position: a plain one continues
+                    # among the comments that are not featured, a featured-first one drops its rank.
+                    position = tuple(values[-2:])
+                    after = ((min(max(values[0], 0), 1) if kind == "f" else 1, *position) if featured_first
+                             else position)
+                page = service.list_public(session, article_id, newest_first=args["order"] == "newest",
+                                           limit=args["limit"], after=after, featured_first=featured_first)
+        if page is not None:
+            # Serialised here, once per version, in the shape ThreadPage documents (tests and
+            # the schemathesis run hold it to it); kept under the version the page was read at.
+            body = jsonify(comments=[{"id": row.id, "parent_id": row.parent_id, "author": {"name": row.author_name},
                                       "body": row.body, "created_at": utc_iso(row.created_at),
                                       "featured": row.featured_at is not None}
                                      for row in page.comments],
-                           count=page.count, next_cursor=next_cursor)
-        return public_cache(response, service.page_etag(article_id, page.version, *selection), article_id)
+                           count=page.count,
+                           next_cursor=THREAD_CURSORS.encode("f" if featured_first else "c", page.next_cursor)
+                           ).get_data()
+            rt.thread_bodies.put((article_id, page.version, selection), body)
+            tag = service.page_etag(article_id, page.version, *selection)
+        response = current_app.response_class(body, mimetype=current_app.json.mimetype)
+        return public_cache(response, tag, article_id)
 
 
 @blp.route("/comments/<int:comment_id>")
