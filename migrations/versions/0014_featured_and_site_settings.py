@@ -35,3 +35,8 @@ def downgrade() -> None:
     op.drop_table('site_settings')
     with op.batch_alter_table('comments', schema=None) as batch_op:
         batch_op.drop_column('featured_at')
+    if op.get_bind().dialect.name == 'sqlite':
+        # SQLite drops a column by rebuilding the table from what SQLAlchemy reflects, and it
+        # cannot reflect an index on an expression: 0013's lower(author_name) index comes back here.
+        op.execute("CREATE INDEX IF NOT EXISTS ix_comments_queue_author_name ON comments (lower(author_name)) "
+                   "WHERE awaiting_review = 1")
