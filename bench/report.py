@@ -34,6 +34,8 @@ SECTIONS = [
      ".venv/bin/python -m bench.webhooks --separate-worker 10 --runs 3"),
     ("analyze_throughput", "Perspective-compatible analyze: dynamic batching vs one at a time",
      ".venv/bin/python -m bench.analyze_throughput"),
+    ("house_model", "The house model on real labelled comments",
+     ".venv/bin/python -m bench.house_model"),
     ("analyze_batch", "Perspective-compatible analyze: a batch of 10 (Google's batch format) vs 10 single requests",
      ".venv/bin/python -m bench.analyze_throughput --batch-only"),
 ]
