@@ -47,6 +47,12 @@ class ExportedBan(Schema):
     reason = fields.String(required=True, allow_none=True)
 
 
+class ExportedNote(Schema):
+    id = fields.Integer(required=True)
+    body = fields.String(required=True)
+    created_at = UtcDateTime(required=True)
+
+
 class ExportOut(Schema):
     format = fields.String(required=True, metadata={"description": "moderation-subject-access/1"})
     author_id = fields.String(required=True)
@@ -55,3 +61,5 @@ class ExportOut(Schema):
     reports_filed = fields.List(fields.Nested(ExportedReport), required=True)
     audit_entries = fields.List(fields.Nested(ExportedAuditEntry), required=True)
     ban = fields.Nested(ExportedBan, required=True, allow_none=True)
+    moderator_notes = fields.List(fields.Nested(ExportedNote), required=True,
+                                  metadata={"description": "What moderators noted about the person (not who wrote it)"})
