@@ -15,7 +15,7 @@ from moderation.app import create_app
 from moderation.backup import service
 from moderation.backup.service import BackupError
 from moderation.clock import FrozenClock
-from moderation.db import Database, make_engine
+from moderation.db import make_engine
 from moderation.runtime import Runtime
 from tests.backup.helpers import fresh_database, rows
 from tests.conftest import T0, base_settings
