@@ -93,10 +93,26 @@ def _tool_version(path: str) -> str:
 def _run_pg_tool(args: list[str], env: dict[str, str], what: str) -> subprocess.CompletedProcess:
     result = subprocess.run(args, capture_output=True, text=True, env={**os.environ, **env})
     if result.returncode != 0:
-        # pg_* messages name objects and the server, never a row's content or the password.
-        last = (result.stderr.strip().splitlines() or ["no message"])[-1]
-        raise BackupError(f"{what} failed (exit {result.returncode}): {last}")
+        raise BackupError(f"{what} failed (exit {result.returncode}): {tool_error(result.stderr)}")
     return result
+
+
+def tool_error(stderr: str) -> str:
+    """The error line of a pg_* tool, fit for a log: its DETAIL, CONTEXT and "Command was"
+    lines can quote a row (a duplicate key's value, a COPY line), so only the error line is
+    kept, cut before a quoted key or at 300 characters."""
+    errors = [line for line in stderr.splitlines() if re.match(r"^pg_\w+: (error|fatal):", line)]
+    line = errors[0] if errors else "see the tool's output"
+    return line.split("Key (")[0].split("DETAIL:")[0].strip()[:300]
+
+
+def _own_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("moderation")
+    except PackageNotFoundError:
+        return "unknown"
 
 
 # --- files -----------------------------------------------------------------------------
@@ -143,6 +159,7 @@ def backup(url: str, path: str | Path, now: datetime) -> dict[str, Any]:
         else:
             manifest = _backup_postgres(parsed, work)
         manifest = {"format": FORMAT, "created_at": now.isoformat(), **manifest}
+        manifest["tools"]["moderation"] = _own_version()
         _private_file(work / MANIFEST, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
         os.rename(work, target)
     except BaseException:

@@ -206,3 +206,14 @@ def test_the_password_goes_through_the_environment_never_the_command_line():
     assert "s3cret" not in dsn and dsn.startswith("postgresql://mod@db.example:5433/moderation")
     assert "sslmode=require" in dsn and env == {"PGPASSWORD": "s3cret"}
     assert service.libpq_url("postgresql+psycopg://mod@db/moderation") == ("postgresql://mod@db/moderation", {})
+
+
+def test_a_tool_error_never_carries_a_row_into_the_message():
+    stderr = ("pg_restore: error: could not execute query: ERROR:  duplicate key value violates unique "
+              "constraint \"comments_pkey\" DETAIL:  Key (author_name)=(Jeanne Lectrice) already exists.\n"
+              "Command was: COPY public.comments (id, body) FROM stdin;\n"
+              "12\tMon commentaire personnel\n")
+    message = service.tool_error(stderr)
+    assert message.startswith("pg_restore: error: could not execute query")
+    assert "Jeanne" not in message and "commentaire" not in message
+    assert service.tool_error("garbage\n") == "see the tool's output"
