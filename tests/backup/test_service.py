@@ -177,8 +177,7 @@ def test_a_backup_never_overwrites_a_path(committed_runtime, database_url, tmp_p
     (tmp_path / "taken").mkdir()
     with pytest.raises(BackupError, match="exists already"):
         service.backup(database_url, tmp_path / "taken", T0)
-    assert list(tmp_path.iterdir()) == [tmp_path / "taken"] or "taken" in os.listdir(tmp_path)
-    assert not [name for name in os.listdir(tmp_path) if name.endswith(".partial")]
+    assert os.listdir(tmp_path) == ["taken"]  # no .partial directory left behind
 
 
 def test_pg_dump_missing_is_refused_clearly(backend, database_url, tmp_path, monkeypatch):
@@ -217,3 +216,16 @@ def test_a_tool_error_never_carries_a_row_into_the_message():
     assert message.startswith("pg_restore: error: could not execute query")
     assert "Jeanne" not in message and "commentaire" not in message
     assert service.tool_error("garbage\n") == "see the tool's output"
+
+
+def test_a_backup_with_a_pg_dump_of_another_major_version_is_refused(backend, database_url, tmp_path, monkeypatch):
+    if backend == "sqlite":
+        pytest.skip("pg_dump is PostgreSQL's")
+    tools = tmp_path / "bin"
+    tools.mkdir()
+    (tools / "pg_dump").write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 9.6.24'\n")
+    (tools / "pg_dump").chmod(0o755)
+    monkeypatch.setenv("PATH", str(tools))
+    with pytest.raises(BackupError, match=r"9\.6\.24.*server's major version is \d+"):
+        service.backup(database_url, tmp_path / "backup", T0)
+    assert sorted(os.listdir(tmp_path)) == ["bin"]  # nothing half-written left behind
