@@ -67,6 +67,67 @@ def db_upgrade() -> None:
     click.echo(f"database at revision {migrate.current_revision(runtime.db.engine)}")
 
 
+def _backup_errors(command: Callable) -> Callable:
+    """A refused or failed backup, verify or restore ends with its one line and exit status 1."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from moderation.backup.service import BackupError
+
+        try:
+            return command(*args, **kwargs)
+        except BackupError as exc:
+            click.echo(f"moderation: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+@db.command("backup")
+@click.argument("path", type=click.Path(file_okay=False))
+@friendly
+@_backup_errors
+def db_backup(path: str) -> None:
+    """A consistent copy of the database into the new directory PATH, while the service runs."""
+    from moderation.backup import service
+    from moderation.clock import SystemClock
+
+    settings = _settings()
+    manifest = service.backup(settings.database.url, path, SystemClock().now())
+    click.echo(f"backup written to {path}: {manifest['backend']}, revision {manifest['revision']}, "
+               f"{sum(manifest['counts'].values())} rows in {len(manifest['counts'])} tables")
+
+
+@db.command("verify")
+@click.argument("path", type=click.Path(file_okay=False))
+@friendly
+@_backup_errors
+def db_verify(path: str) -> None:
+    """Check a backup: its manifest, its checksum and that the data reads back."""
+    from moderation.backup import service
+
+    manifest = service.verify(path).manifest
+    click.echo(f"backup {path} is sound: {manifest['backend']}, revision {manifest['revision']}, "
+               f"made {manifest['created_at']}")
+
+
+@db.command("restore")
+@click.argument("path", type=click.Path(file_okay=False))
+@click.option("--force", is_flag=True, help="Replace a database that is not empty.")
+@friendly
+@_backup_errors
+def db_restore(path: str, force: bool) -> None:
+    """Restore the backup PATH into the configured (empty) database, then upgrade its schema.
+    Stop the service first."""
+    from moderation import migrate
+    from moderation.backup import service
+
+    settings = _settings()
+    manifest = service.restore(settings.database.url, path, force=force)
+    click.echo(f"restored {path} (revision {manifest['revision']}, {sum(manifest['counts'].values())} rows); "
+               f"database at revision {migrate.head_revision()}")
+
+
 # --- keys ------------------------------------------------------------------------------
 
 @main.group()

@@ -447,6 +447,26 @@ class HouseSettings:
 
 
 @dataclass(frozen=True)
+class BackupSettings:
+    """The leader's daily backup (README "Backups"): `moderation db backup` at ``hour``."""
+
+    # The hour (UTC) of the daily backup; -1: none (ops run `moderation db backup` themselves).
+    hour: int = -1
+    # Where the daily backups go, one directory each (moderation-YYYYMMDDTHHMMSSZ).
+    directory: str = "instance/backups"
+    # The newest daily backups kept; older ones of this directory are removed after each backup.
+    keep: int = 7
+
+    def validate(self) -> None:
+        if isinstance(self.hour, bool) or not isinstance(self.hour, int) or not -1 <= self.hour <= 23:
+            raise ConfigError("backup.hour: must be an hour 0-23, or -1 (no daily backup)")
+        if not self.directory.strip() or "\0" in self.directory:
+            raise ConfigError("backup.directory: must be a directory path")
+        if isinstance(self.keep, bool) or not isinstance(self.keep, int) or self.keep < 1:
+            raise ConfigError("backup.keep: must be a whole number of backups, at least 1")
+
+
+@dataclass(frozen=True)
 class PublicSettings:
     """Caching of the public reads (the thread, the article's status) by CDNs and browsers."""
     max_age: int = 5
@@ -492,6 +512,7 @@ class Settings:
     metrics: MetricsSettings = field(default_factory=MetricsSettings)
     public: PublicSettings = field(default_factory=PublicSettings)
     house: HouseSettings = field(default_factory=HouseSettings)
+    backup: BackupSettings = field(default_factory=BackupSettings)
 
     def validate(self) -> "Settings":
         for section in dataclasses.fields(self):

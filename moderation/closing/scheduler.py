@@ -27,6 +27,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from moderation.backup import jobs as backup_jobs
 from moderation.clock import utc_iso
 from moderation.closing import jobs
 from moderation.house import jobs as house_jobs
@@ -43,6 +44,8 @@ QUIET_JOB = "closing-quiet-hours"
 PRUNE_JOB, PRUNE_EVERY_SECONDS = "outbox-prune", 3600
 # The house model (issue 23) is retrained nightly by the leader, at [house] train_hour (UTC).
 HOUSE_JOB = "house-model-training"
+# The daily backup (issue 25), by the leader at [backup] hour (UTC), as the house model's training.
+BACKUP_JOB = "daily-backup"
 # Also how often the leader re-reads the nearest deadline: an article registered through
 # another process (another gunicorn worker or instance) gets its one-off job within this.
 LEADERSHIP_CHECK_SECONDS = 2
@@ -74,6 +77,7 @@ class ClosingScheduler:
         self.scheduler.add_job(self.run_prune, IntervalTrigger(seconds=PRUNE_EVERY_SECONDS), id=PRUNE_JOB,
                                replace_existing=True)
         self._plan_house_training()
+        self._plan_backup()
         self.scheduler.start()
         self.runtime.scheduler = self
 
@@ -190,6 +194,32 @@ class ClosingScheduler:
         log.info("house model training: %s%s", "promoted " if outcome.promoted else "",
                  outcome.reason if outcome.version is None else f"house-v{outcome.version}: {outcome.reason}")
         return outcome
+
+    def _plan_backup(self) -> None:
+        hour = self.runtime.settings.backup.hour
+        if hour >= 0:
+            trigger = CronTrigger(hour=hour, minute=0, timezone=timezone.utc)
+            self.scheduler.add_job(self.run_backup, trigger, id=BACKUP_JOB, replace_existing=True)
+
+    def run_backup(self):
+        """The daily backup, keeping the [backup] keep newest, if this process leads.
+
+        Returns the new backup's path, or None when another process leads or the backup failed
+        (logged without a row's content; the next day retries).
+        """
+        if not self._is_leader():
+            return None
+        try:
+            path, removed = backup_jobs.daily(self.runtime)
+        except backup_jobs.service.BackupError as exc:
+            # Not the scheduler's last_error: a failed backup must not take the service out of /readyz.
+            log.error("daily backup failed; the next day retries: %s", exc)
+            return None
+        except Exception as exc:
+            log.error("daily backup failed; the next day retries: %s", type(exc).__name__)
+            return None
+        log.info("daily backup %s written, %d older removed", path, len(removed))
+        return path
 
     def replan(self) -> None:
         """Schedule the one-off job at the nearest deadline of a thread still open."""
