@@ -1,0 +1,218 @@
+"""Issue 25, point 2: the deployment files under deploy/ are checked by the tools that will
+read them (systemd-analyze verify, nginx -t) and the web unit is started as systemd would
+start it: its environment, its ExecStartPre commands, then gunicorn with
+deploy/gunicorn.conf.py on a socket handed over by systemd-socket-activate."""
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.ops.tools import tool
+
+ROOT = Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy"
+UNITS = DEPLOY / "systemd"
+# Where the units expect the code; the tests run this checkout's virtual environment instead.
+VENV_BIN = Path(sys.executable).parent
+INSTALLED = {"/opt/moderation/.venv/bin": str(VENV_BIN), "/opt/moderation/deploy": str(DEPLOY)}
+SERVICES = ["moderation-web.service", "moderation-worker.service", "moderation-webhooks.service",
+            "moderation-backup.service"]
+HARDENING = {"User": "moderation", "NoNewPrivileges": "yes", "ProtectSystem": "strict", "PrivateTmp": "yes",
+             "ProtectHome": "yes", "StateDirectory": None, "RuntimeDirectory": None, "RuntimeDirectoryMode": "0700",
+             "RuntimeDirectoryPreserve": "yes", "CapabilityBoundingSet": ""}
+
+
+def directives(path: Path) -> dict[str, list[str]]:
+    """Every Key=value of a unit file, values in order (comments and sections dropped)."""
+    found: dict[str, list[str]] = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if line and not line.startswith(("#", ";", "[")):
+            key, _, value = line.partition("=")
+            found.setdefault(key, []).append(value)
+    return found
+
+
+def installed_copy(source: Path, target: Path, more: dict[str, str] | None = None) -> Path:
+    text = source.read_text()
+    for old, new in {**INSTALLED, **(more or {})}.items():
+        text = text.replace(old, new)
+    target.write_text(text)
+    return target
+
+
+def test_units_have_the_hardening_and_share_the_runtime_directory():
+    for name in SERVICES:
+        found = directives(UNITS / name)
+        for key, value in HARDENING.items():
+            assert key in found, f"{name}: no {key}="
+            if value is not None:
+                assert found[key][-1] == value, f"{name}: {key}={found[key][-1]}"
+        # The folder [server] runtime_dir names is the one systemd creates for the unit.
+        assert "moderation" in found["RuntimeDirectory"][0].split()
+        assert "MODERATION_SERVER__RUNTIME_DIR=/run/moderation" in found["Environment"]
+        assert "moderation" in found["StateDirectory"][0].split()
+        assert found["WorkingDirectory"] == ["/var/lib/moderation"]
+    commands = {name: directives(UNITS / name)["ExecStart"][0] for name in SERVICES}
+    assert commands["moderation-worker.service"].endswith("/moderation worker")
+    assert commands["moderation-webhooks.service"].endswith("/moderation webhooks worker")
+    assert commands["moderation-backup.service"].endswith("/moderation db backup /var/lib/moderation/backups/")
+    assert "-c /opt/moderation/deploy/gunicorn.conf.py" in commands["moderation-web.service"]
+    assert directives(UNITS / "moderation-backup.timer")["OnCalendar"]
+
+
+def test_systemd_analyze_verify(tmp_path):
+    analyze = tool("systemd-analyze")
+    names = SERVICES + ["moderation-web.socket", "moderation-backup.timer"]
+    copies = [str(installed_copy(UNITS / name, tmp_path / name)) for name in names]
+    result = subprocess.run([analyze, "verify", "--man=no", *copies], capture_output=True, text=True, timeout=120)
+    # Unknown or misspelt keys are only warnings to systemd (rc 0): any output fails here.
+    assert result.returncode == 0 and not result.stderr.strip() and not result.stdout.strip(), \
+        result.stdout + result.stderr
+
+
+def test_systemd_analyze_verify_catches_a_misspelt_key(tmp_path):
+    """The check above is not vacuous: a typo in a hardening key is reported."""
+    analyze = tool("systemd-analyze")
+    copy = installed_copy(UNITS / "moderation-worker.service", tmp_path / "moderation-worker.service",
+                          {"ProtectSystem=strict": "ProtectSystm=strict"})
+    result = subprocess.run([analyze, "verify", "--man=no", str(copy)], capture_output=True, text=True, timeout=120)
+    assert "ProtectSystm" in result.stderr
+
+
+def nginx_config(tmp_path: Path, site_replacements: dict[str, str] | None = None) -> Path:
+    """A throwaway nginx.conf that includes the site (with a self-signed certificate), as
+    Debian's includes sites-enabled/* inside http {}."""
+    openssl = tool("openssl")
+    subprocess.run([openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=moderation.example.ch", "-keyout", str(tmp_path / "key.pem"),
+                    "-out", str(tmp_path / "cert.pem")], check=True, capture_output=True, timeout=60)
+    installed_copy(DEPLOY / "nginx" / "moderation.conf", tmp_path / "site.conf", {
+        "/etc/letsencrypt/live/moderation.example.ch/fullchain.pem": str(tmp_path / "cert.pem"),
+        "/etc/letsencrypt/live/moderation.example.ch/privkey.pem": str(tmp_path / "key.pem"),
+        "/var/cache/nginx/moderation": str(tmp_path / "cache"), **(site_replacements or {})})
+    temp = " ".join(f"{kind}_temp_path {tmp_path / kind};" for kind in ("client_body", "proxy", "fastcgi",
+                                                                         "uwsgi", "scgi"))
+    config = tmp_path / "nginx.conf"
+    config.write_text(f"pid {tmp_path / 'nginx.pid'};\nerror_log {tmp_path / 'error.log'};\nevents {{}}\n"
+                      f"http {{\n  access_log off;\n  {temp}\n  include {tmp_path / 'site.conf'};\n}}\n")
+    return config
+
+
+def test_nginx_accepts_the_site(tmp_path):
+    nginx = tool("nginx")
+    config = nginx_config(tmp_path)
+    result = subprocess.run([nginx, "-t", "-e", str(tmp_path / "error.log"), "-c", str(config)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "test is successful" in result.stderr
+
+
+def test_nginx_site_forwards_the_client_address_and_caches_only_public_reads():
+    site = "\n".join(line for line in (DEPLOY / "nginx" / "moderation.conf").read_text().splitlines()
+                     if not line.strip().startswith("#"))
+    assert "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;" in site
+    assert "proxy_cache_revalidate on;" in site and "proxy_cache_valid" not in site
+    assert "proxy_no_cache $http_authorization $cookie_moderation_console;" in site
+    assert "listen 443 ssl" in site
+    # Debian's sites-enabled are included inside http {}: no top-level block of another context.
+    assert "http {" not in site and "events {" not in site
+    # The console's cookie name and path are the ones the site names.
+    from moderation.console.web import COOKIE, PREFIX
+
+    assert COOKIE == "moderation_console" and f"location {PREFIX}/ " in site
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def get(url: str) -> tuple[int, dict]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def test_web_unit_starts_gunicorn_with_its_configuration(backend, database_url):
+    """The web unit's commands, run as systemd would (environment, ExecStartPre, ExecStart on
+    an inherited socket): gunicorn loads deploy/gunicorn.conf.py, serves /healthz and /readyz,
+    and keeps its control socket in the unit's runtime directory."""
+    activate = tool("systemd-socket-activate")
+    unit = directives(UNITS / "moderation-web.service")
+    # A short folder: the runtime directory must leave room for its sockets' names.
+    base = Path(tempfile.mkdtemp(prefix="m25-", dir="/tmp"))
+    paths = {**INSTALLED, "/run/moderation-web": str(base / "run-web"), "/run/moderation": str(base / "run"),
+             "/var/lib/moderation": str(base / "state")}
+
+    def installed(value: str) -> str:
+        for old, new in paths.items():
+            value = value.replace(old, new)
+        return value
+
+    (base / "state").mkdir()
+    (base / "run-web").mkdir(mode=0o700)
+    url = f"sqlite:///{base / 'state' / 'moderation.db'}" if backend == "sqlite" else database_url
+    env = {"PATH": os.environ["PATH"], "MODERATION_DATABASE__URL": url, "MODERATION_SCORING__BACKEND": "none",
+           "MODERATION_SCORING__ALLOW_DOWNLOAD": "false"}
+    for assignment in unit["Environment"]:
+        key, _, value = assignment.partition("=")
+        env[key] = installed(value)
+    cwd = installed(unit["WorkingDirectory"][0])
+    for command in unit["ExecStartPre"]:
+        subprocess.run(shlex.split(installed(command)), env=env, cwd=cwd, check=True, timeout=300,
+                       capture_output=True)
+    assert Path(env["PROMETHEUS_MULTIPROC_DIR"]).is_dir()
+
+    port = free_port()
+    socket_unit = directives(UNITS / "moderation-web.socket")
+    assert socket_unit["ListenStream"] == ["127.0.0.1:8000"]
+    log = open(base / "gunicorn.log", "wb")
+    server = subprocess.Popen([activate, "-l", f"127.0.0.1:{port}", *[f"-E{key}={value}" for key, value in env.items()],
+                               *shlex.split(installed(unit["ExecStart"][0]))],
+                              cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline, status = time.monotonic() + 120, None
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                status, body = get(f"http://127.0.0.1:{port}/readyz")
+            except OSError:
+                status = None
+            if status == 200:
+                break
+            time.sleep(0.2)
+        assert status == 200, (base / "gunicorn.log").read_text()[-3000:]
+        assert body["ready"] is True and body["checks"]["database"]["ok"] is True
+        assert get(f"http://127.0.0.1:{port}/healthz") == (200, {"status": "ok"})
+        # No scorer or delivery worker here: their own units run them.
+        assert "scorer" not in body["checks"]
+        # deploy/gunicorn.conf.py put gunicorn's control socket in the unit's runtime directory.
+        assert (base / "run" / "gunicorn.ctl").exists()
+        assert oct((base / "run").stat().st_mode & 0o777) == "0o700"
+        # gunicorn took the socket systemd passed, not MODERATION_BIND's default.
+        assert "0.0.0.0:8000" not in (base / "gunicorn.log").read_text()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+            assert b"moderation_http_requests_total" in response.read()
+        assert any(Path(env["PROMETHEUS_MULTIPROC_DIR"]).iterdir())
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
