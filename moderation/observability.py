@@ -46,6 +46,10 @@ class QueueCollector:
         waiting = GaugeMetricFamily("moderation_comments_waiting", "Comments waiting for a moderator")
         waiting.add_metric([], snapshot.waiting)
         yield waiting
+        waiting_age = GaugeMetricFamily("moderation_queue_oldest_waiting_age_seconds",
+                                        "How long the oldest comment waiting for a moderator has waited (0 when none)")
+        waiting_age.add_metric([], snapshot.oldest_waiting_age_seconds(self.runtime.now()))
+        yield waiting_age
         unscored = GaugeMetricFamily("moderation_comments_unscored",
                                      "Comments the scorer has yet to score (its backlog)")
         unscored.add_metric([], snapshot.unscored)

@@ -135,3 +135,17 @@ def test_database_up_gauge_says_whether_the_database_answers(client, settings, c
                                         "timeout_seconds": 1.0})
     down = create_app(runtime=Runtime(broken, clock=clock)).test_client()
     assert "moderation_database_up 0.0" in down.get("/metrics").get_data(as_text=True)
+
+
+def test_oldest_waiting_comment_age_in_metrics(client, runtime, clock):
+    """Issue 25, point 3: the dashboard's queue age: how long the oldest waiting comment waits."""
+    assert "moderation_queue_oldest_waiting_age_seconds 0.0" in client.get("/metrics").get_data(as_text=True)
+    article = make_article(runtime)
+    make_comment(runtime, article)
+    clock.advance(seconds=120)
+    make_comment(runtime, article)
+    clock.advance(seconds=runtime.settings.metrics.refresh_seconds + 0.5)
+    text = client.get("/metrics").get_data(as_text=True)
+    expected = 120 + runtime.settings.metrics.refresh_seconds + 0.5
+    assert f"moderation_queue_oldest_waiting_age_seconds {expected}" in text
+    assert "moderation_comments_waiting 2.0" in text
