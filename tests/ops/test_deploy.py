@@ -16,8 +16,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 from tests.ops.tools import tool
 
 ROOT = Path(__file__).resolve().parents[2]
