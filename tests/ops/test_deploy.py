@@ -4,11 +4,14 @@ start it: its environment, its ExecStartPre commands, then gunicorn with
 deploy/gunicorn.conf.py on a socket handed over by systemd-socket-activate."""
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
 import os
 import shlex
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -16,6 +19,7 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tests.conftest import base_settings
 from tests.ops.tools import tool
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -146,10 +150,10 @@ def get(url: str) -> tuple[int, dict]:
         return error.code, json.loads(error.read() or b"{}")
 
 
-def test_web_unit_starts_gunicorn_with_its_configuration(backend, database_url):
+@contextlib.contextmanager
+def web_unit(url: str, **extra_env: str):
     """The web unit's commands, run as systemd would (environment, ExecStartPre, ExecStart on
-    an inherited socket): gunicorn loads deploy/gunicorn.conf.py, serves /healthz and /readyz,
-    and keeps its control socket in the unit's runtime directory."""
+    an inherited socket); yields (port, runtime directory base, environment)."""
     activate = tool("systemd-socket-activate")
     unit = directives(UNITS / "moderation-web.service")
     # A short folder: the runtime directory must leave room for its sockets' names.
@@ -164,9 +168,8 @@ def test_web_unit_starts_gunicorn_with_its_configuration(backend, database_url):
 
     (base / "state").mkdir()
     (base / "run-web").mkdir(mode=0o700)
-    url = f"sqlite:///{base / 'state' / 'moderation.db'}" if backend == "sqlite" else database_url
-    env = {"PATH": os.environ["PATH"], "MODERATION_DATABASE__URL": url, "MODERATION_SCORING__BACKEND": "none",
-           "MODERATION_SCORING__ALLOW_DOWNLOAD": "false"}
+    env = {"PATH": os.environ["PATH"], "MODERATION_DATABASE__URL": url.replace("STATE", str(base / "state")),
+           "MODERATION_SCORING__BACKEND": "none", "MODERATION_SCORING__ALLOW_DOWNLOAD": "false", **extra_env}
     for assignment in unit["Environment"]:
         key, _, value = assignment.partition("=")
         env[key] = installed(value)
@@ -177,8 +180,6 @@ def test_web_unit_starts_gunicorn_with_its_configuration(backend, database_url):
     assert Path(env["PROMETHEUS_MULTIPROC_DIR"]).is_dir()
 
     port = free_port()
-    socket_unit = directives(UNITS / "moderation-web.socket")
-    assert socket_unit["ListenStream"] == ["127.0.0.1:8000"]
     log = open(base / "gunicorn.log", "wb")
     server = subprocess.Popen([activate, "-l", f"127.0.0.1:{port}", *[f"-E{key}={value}" for key, value in env.items()],
                                *shlex.split(installed(unit["ExecStart"][0]))],
@@ -194,7 +195,29 @@ def test_web_unit_starts_gunicorn_with_its_configuration(backend, database_url):
                 break
             time.sleep(0.2)
         assert status == 200, (base / "gunicorn.log").read_text()[-3000:]
-        assert body["ready"] is True and body["checks"]["database"]["ok"] is True
+        yield port, base, env
+    finally:
+        stop(server)
+        log.close()
+
+
+def stop(process: subprocess.Popen) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+
+def test_web_unit_starts_gunicorn_with_its_configuration(backend, database_url):
+    """gunicorn loads deploy/gunicorn.conf.py, serves /healthz and /readyz, and keeps its
+    control socket in the unit's runtime directory."""
+    assert directives(UNITS / "moderation-web.socket")["ListenStream"] == ["127.0.0.1:8000"]
+    url = "sqlite:///STATE/moderation.db" if backend == "sqlite" else database_url
+    with web_unit(url) as (port, base, env):
+        status, body = get(f"http://127.0.0.1:{port}/readyz")
+        assert status == 200 and body["ready"] is True and body["checks"]["database"]["ok"] is True
         assert get(f"http://127.0.0.1:{port}/healthz") == (200, {"status": "ok"})
         # No scorer or delivery worker here: their own units run them.
         assert "scorer" not in body["checks"]
@@ -206,11 +229,84 @@ def test_web_unit_starts_gunicorn_with_its_configuration(backend, database_url):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
             assert b"moderation_http_requests_total" in response.read()
         assert any(Path(env["PROMETHEUS_MULTIPROC_DIR"]).iterdir())
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
+
+
+def through_nginx(port: int, method: str, path: str, body: dict | None = None, **headers: str):
+    context = ssl.create_default_context()
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    request = urllib.request.Request(f"https://127.0.0.1:{port}{path}", method=method,
+                                     data=None if body is None else json.dumps(body).encode(),
+                                     headers={"Host": "moderation.example.ch", "Content-Type": "application/json",
+                                              **headers})
+    try:
+        with urllib.request.urlopen(request, timeout=10, context=context) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def test_nginx_in_front_of_the_web_unit(tmp_path):
+    """The site, run: the reader's address is the one nginx saw (not one the client invented),
+    public thread reads are cached and revalidated with If-None-Match (the service answers
+    304), requests with a key bypass the cache. SQLite only: this is nginx's behaviour."""
+    nginx = tool("nginx")
+    with web_unit("sqlite:///STATE/moderation.db", MODERATION_RATELIMIT__TRUSTED_PROXIES="1",
+                  MODERATION_CLOSING__RUN_SCHEDULER="false") as (port, _base, env):
+        from moderation.app import create_app  # noqa: F401  (the models, for the factories)
+        from moderation.comments.models import Comment
+        from moderation.db import Database
+        from moderation.runtime import Runtime
+        from tests.factories import make_article, make_key
+
+        runtime = Runtime(base_settings(env["MODERATION_DATABASE__URL"]))
+        key, article = make_key(runtime, "frontend"), make_article(runtime, "a-nginx")
+        https, plain_port = free_port(), free_port()
+        config = nginx_config(tmp_path, {"server 127.0.0.1:8000;": f"server 127.0.0.1:{port};",
+                                         "listen [::]:80;": "", "listen [::]:443 ssl http2;": "",
+                                         "listen 80;": f"listen 127.0.0.1:{plain_port};",
+                                         "listen 443 ssl http2;": f"listen 127.0.0.1:{https} ssl http2;"})
+        if os.geteuid() == 0:  # the workers would run as nobody, who cannot enter the test's folder
+            config.write_text("user root;\n" + config.read_text())
+        proxy = subprocess.Popen([nginx, "-e", str(tmp_path / "error.log"), "-c", str(config), "-g", "daemon off;"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True)
         try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
-        log.close()
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    socket.create_connection(("127.0.0.1", https), timeout=1).close()
+                    break
+                except OSError:
+                    assert proxy.poll() is None, (tmp_path / "error.log").read_text()
+                    time.sleep(0.1)
+            status, _, answer = through_nginx(https, "POST", f"/api/v1/articles/{article}/comments",
+                                              {"author": {"id": "u-1", "name": "Lectrice"}, "body": "Merci !"},
+                                              Authorization=f"Bearer {key}", **{"X-Forwarded-For": "10.9.9.9"})
+            assert status == 202, answer
+            with Database(runtime.settings.database).transaction(write=False) as session:
+                assert session.get(Comment, json.loads(answer)["id"]).reader_address == "127.0.0.1"
+
+            path = f"/api/v1/articles/{article}/comments"
+            first = through_nginx(https, "GET", path)
+            assert first[0] == 200 and first[1]["ETag"] and first[1]["X-Cache-Status"] == "MISS"
+            assert first[1]["Strict-Transport-Security"]
+            assert through_nginx(https, "GET", path)[1]["X-Cache-Status"] == "HIT"
+            assert through_nginx(https, "GET", path, Authorization=f"Bearer {key}")[1]["X-Cache-Status"] == "BYPASS"
+            # Once max_age has passed nginx revalidates its copy: the service answers 304.
+            deadline, revalidated = time.monotonic() + 60, 0.0
+            while time.monotonic() < deadline and not revalidated:
+                status, headers, body = through_nginx(https, "GET", path)
+                assert status == 200 and json.loads(body)["comments"] == []  # pending: not public yet
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+                    for line in response.read().decode().splitlines():
+                        if (line.startswith("moderation_http_requests_total{") and 'status="304"' in line
+                                and 'route="/api/v1/articles/{article_id}/comments"' in line):
+                            revalidated = float(line.rsplit(" ", 1)[1])
+                time.sleep(0.5)
+            assert revalidated >= 1
+            plain = http.client.HTTPConnection("127.0.0.1", plain_port, timeout=10)
+            plain.request("GET", path, headers={"Host": "moderation.example.ch"})
+            redirect = plain.getresponse()
+            assert redirect.status == 301 and redirect.getheader("Location") == f"https://moderation.example.ch{path}"
+            plain.close()
+        finally:
+            stop(proxy)
