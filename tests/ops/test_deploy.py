@@ -310,3 +310,18 @@ def test_nginx_in_front_of_the_web_unit(tmp_path):
             plain.close()
         finally:
             stop(proxy)
+
+
+def test_gunicorn_configuration_forgets_the_live_gauges_of_an_exited_worker(tmp_path, monkeypatch):
+    """A worker that died with its model loaded must not keep moderation_scoring_model_up at 1."""
+    import runpy
+    from types import SimpleNamespace
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    monkeypatch.setenv("MODERATION_SERVER__RUNTIME_DIR", str(tmp_path / "run"))
+    config = runpy.run_path(str(DEPLOY / "gunicorn.conf.py"))
+    (tmp_path / "gauge_livemax_4242.db").write_bytes(b"")
+    (tmp_path / "counter_4242.db").write_bytes(b"")
+    config["child_exit"](None, SimpleNamespace(pid=4242))
+    assert not (tmp_path / "gauge_livemax_4242.db").exists()
+    assert (tmp_path / "counter_4242.db").exists()  # counters keep adding up
