@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: serve test browser screenshots bench bench-all install clean
+.PHONY: serve test browser ops-tools screenshots bench bench-all install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,20 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	fi
 
+# The deployment checks (tests/ops: systemd-analyze verify and systemd-socket-activate on the
+# units, nginx -t on the site, promtool on the alerts) run Debian's tools: installed like
+# chromium above; without them those tests skip, or fail when MODERATION_REQUIRE_OPS_TOOLS=1 (CI).
+# No service starts (Debian images refuse it with policy-rc.d; the tests run the tools alone).
+OPS_TOOLS := /usr/bin/systemd-analyze:systemd /usr/sbin/nginx:nginx /usr/bin/promtool:prometheus /usr/bin/openssl:openssl
+ops-tools:
+	@missing=""; for pair in $(OPS_TOOLS); do [ -x "$${pair%%:*}" ] || missing="$$missing $${pair##*:}"; done; \
+	if [ -n "$$missing" ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing$$missing for the deployment checks"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
 # Every test runs on SQLite, and also on PostgreSQL when MODERATION_TEST_DATABASE_URL is set.
-test: $(STAMP) browser
+test: $(STAMP) browser ops-tools
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 # Ours vs Isso 0.14 vs the floor (a Flask app serving the same bytes): intake with and without

@@ -25,3 +25,12 @@ def _control_socket() -> str:
 
 
 control_socket = _control_socket()
+
+
+def child_exit(server, worker) -> None:
+    # A worker that exits leaves its metric files in PROMETHEUS_MULTIPROC_DIR: its live gauges
+    # (moderation_scoring_model_up) must stop counting, as prometheus_client's guide says.
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

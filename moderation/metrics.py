@@ -16,3 +16,9 @@ WEBHOOK_ATTEMPTS = Counter("moderation_webhook_attempts_total", "Webhook deliver
                            ["outcome"])
 WEBHOOK_LATENCY = Histogram("moderation_webhook_attempt_seconds", "Time a receiver took to answer a webhook",
                             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+# Set by the scoring worker: 1 while this process has its model loaded, 0 while it cannot load
+# it (no weights, no network, no memory). Under gunicorn the live processes' highest value is
+# shown: the machine scores when one of them has the model.
+SCORING_MODEL_UP = Gauge("moderation_scoring_model_up",
+                         "1 while this process's scorer has its model loaded, 0 while it cannot load it",
+                         multiprocess_mode="livemax")

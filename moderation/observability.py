@@ -36,11 +36,20 @@ class QueueCollector:
 
     def collect(self):
         snapshot = self.stats.get()
+        # Always there, unlike the figures below: "database unavailable" alerts on its 0.
+        up = GaugeMetricFamily("moderation_database_up",
+                               "1 when the last reading of the database figures succeeded, else 0")
+        up.add_metric([], 0 if snapshot is None else 1)
+        yield up
         if snapshot is None:  # the database may be down: /metrics still answers with the rest
             return
         waiting = GaugeMetricFamily("moderation_comments_waiting", "Comments waiting for a moderator")
         waiting.add_metric([], snapshot.waiting)
         yield waiting
+        waiting_age = GaugeMetricFamily("moderation_queue_oldest_waiting_age_seconds",
+                                        "How long the oldest comment waiting for a moderator has waited (0 when none)")
+        waiting_age.add_metric([], snapshot.oldest_waiting_age_seconds(self.runtime.now()))
+        yield waiting_age
         unscored = GaugeMetricFamily("moderation_comments_unscored",
                                      "Comments the scorer has yet to score (its backlog)")
         unscored.add_metric([], snapshot.unscored)
@@ -72,7 +81,12 @@ class QuietHoursCollector:
         self.runtime = runtime
 
     def collect(self):
-        quiet, now = self.runtime.policy.quiet, self.runtime.now()
+        try:
+            # The effective settings are read from the database (site settings): when it is
+            # down /metrics must still answer, with moderation_database_up 0 for the alert.
+            quiet, now = self.runtime.policy.quiet, self.runtime.now()
+        except Exception:
+            return
         paused = GaugeMetricFamily("moderation_quiet_hours_paused",
                                    "1 while the site's quiet hours pause posting (exempt threads excepted), else 0")
         paused.add_metric([], 0 if quiet is None or quiet.pause_at(now) is None else 1)

@@ -28,6 +28,12 @@ class Snapshot:
     oldest_unscored_at: datetime | None
     scoring_failed: int  # given up after [scoring] max_attempts: wait for an admin's retry
     locked: dict[str, int]  # locked threads by lock reason
+    oldest_waiting_at: datetime | None = None  # the review queue's oldest comment
+
+    def oldest_waiting_age_seconds(self, now: datetime) -> float:
+        if self.oldest_waiting_at is None:
+            return 0.0
+        return max(0.0, (now - self.oldest_waiting_at).total_seconds())
 
     def oldest_unscored_age_seconds(self, now: datetime) -> float:
         if self.oldest_unscored_at is None:
@@ -44,6 +50,9 @@ def read_snapshot(db: Database, now: datetime) -> Snapshot:
     with db.transaction(write=False) as session:
         waiting = session.scalar(select(func.count()).select_from(Comment)
                                  .where(Comment.awaiting_review == True)) or 0  # noqa: E712
+        # The first row of the queue's partial index on (created_at, id).
+        oldest_waiting = session.scalar(select(func.min(Comment.created_at))
+                                        .where(Comment.awaiting_review == True))  # noqa: E712
         unscored = session.scalar(select(func.count()).select_from(Comment).where(*backlog)) or 0
         # The lowest unscored id is the oldest comment of the backlog (ids grow with time).
         oldest = session.scalar(select(Comment.created_at).where(*backlog).order_by(Comment.id).limit(1))
@@ -53,7 +62,7 @@ def read_snapshot(db: Database, now: datetime) -> Snapshot:
             select(Article.lock_reason, func.count()).where(Article.locked_at.is_not(None))
             .group_by(Article.lock_reason))}
     return Snapshot(read_at=now, waiting=waiting, unscored=unscored, oldest_unscored_at=oldest,
-                    scoring_failed=failed, locked=locked)
+                    scoring_failed=failed, locked=locked, oldest_waiting_at=oldest_waiting)
 
 
 class DatabaseStats:

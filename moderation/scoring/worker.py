@@ -27,7 +27,7 @@ from datetime import timedelta
 from moderation.house import service as house
 from moderation.leader import LockRefused, MachineLock
 from moderation.logs import redacted
-from moderation.metrics import SCORED, SCORING_FAILURES, SCORING_SECONDS
+from moderation.metrics import SCORED, SCORING_FAILURES, SCORING_MODEL_UP, SCORING_SECONDS
 from moderation.runtime import Runtime
 from moderation.scoring import service
 from moderation.scoring.language import LanguageDetector
@@ -239,9 +239,11 @@ class ScoringWorker:
                 self.detector.detect(["Chargement des modèles de langue."])
         except Exception as exc:  # no weights, no network, no memory: keep accepting comments
             self.state, self.reason = "unavailable", f"{type(exc).__name__}: {exc}"[:500]
+            SCORING_MODEL_UP.set(0)
             self._say_unavailable(self.reason)
             return False
         self.state, self.reason, self.next_retry_at = "ready", None, None
+        SCORING_MODEL_UP.set(1)
         self._logged_reason = None
         log.info("scoring model %s loaded", self.scorer.name)
         return True

@@ -125,3 +125,27 @@ def test_database_down_means_no_database_gauges_and_no_retry_before_refresh(sett
     clock.advance(timedelta(seconds=10))
     client.get("/metrics")
     assert app.extensions["moderation.stats"].readings == 2
+
+
+def test_database_up_gauge_says_whether_the_database_answers(client, settings, clock):
+    """Issue 25, point 3: the alert "database unavailable" needs a series that is there when
+    the database is not (the database gauges then vanish)."""
+    assert "moderation_database_up 1.0" in client.get("/metrics").get_data(as_text=True)
+    broken = settings.replace(database={"url": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+                                        "timeout_seconds": 1.0})
+    down = create_app(runtime=Runtime(broken, clock=clock)).test_client()
+    assert "moderation_database_up 0.0" in down.get("/metrics").get_data(as_text=True)
+
+
+def test_oldest_waiting_comment_age_in_metrics(client, runtime, clock):
+    """Issue 25, point 3: the dashboard's queue age: how long the oldest waiting comment waits."""
+    assert "moderation_queue_oldest_waiting_age_seconds 0.0" in client.get("/metrics").get_data(as_text=True)
+    article = make_article(runtime)
+    make_comment(runtime, article)
+    clock.advance(seconds=120)
+    make_comment(runtime, article)
+    clock.advance(seconds=runtime.settings.metrics.refresh_seconds + 0.5)
+    text = client.get("/metrics").get_data(as_text=True)
+    expected = 120 + runtime.settings.metrics.refresh_seconds + 0.5
+    assert f"moderation_queue_oldest_waiting_age_seconds {expected}" in text
+    assert "moderation_comments_waiting 2.0" in text
