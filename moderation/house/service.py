@@ -35,6 +35,7 @@ from moderation.audit import service as audit
 from moderation.audit.service import AUTO
 from moderation.comments.models import APPROVED, REJECTED, Comment
 from moderation.errors import Conflict, NotFound
+from moderation.house.evaluate import measure
 from moderation.house.model import HouseModel, train
 from moderation.house.models import CANDIDATE, CURRENT, RETIRED, HouseModelVersion
 from moderation.labels.models import IMPORT, ModelLabel
@@ -90,17 +91,14 @@ def training_set(session: Session) -> list[Example]:
 # --- evaluation -----------------------------------------------------------------------------
 
 def _metrics(labels: list[int], scores: list[float], threshold: float) -> dict[str, Any]:
-    import numpy as np
-    from sklearn.metrics import average_precision_score, f1_score, roc_auc_score
-
-    y, s = np.asarray(labels, dtype=int), np.asarray(scores, dtype=float)
-    result: dict[str, Any] = {"n": int(len(y)), "rejections": int(y.sum()), "roc_auc": None,
+    """evaluate.measure's figures, rounded for storage, with the rejections counted; nothing
+    is measured on a slice of one class (not even F1: a version is compared on both classes)."""
+    result: dict[str, Any] = {"n": len(labels), "rejections": int(sum(labels)), "roc_auc": None,
                               "average_precision": None, "f1_macro": None}
-    if len(y) == 0 or y.min() == y.max():
+    if len(set(labels)) < 2:
         return result
-    result["roc_auc"] = round(float(roc_auc_score(y, s)), 4)
-    result["average_precision"] = round(float(average_precision_score(y, s)), 4)
-    result["f1_macro"] = round(float(f1_score(y, s >= threshold, average="macro", zero_division=0)), 4)
+    measured = measure(labels, scores, threshold)
+    result.update({name: round(measured[name], 4) for name in ("roc_auc", "average_precision", "f1_macro")})
     return result
 
 
