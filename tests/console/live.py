@@ -51,3 +51,24 @@ def log_in(page, base_url: str, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{base_url}/console/queue")
+
+
+@contextlib.contextmanager
+def watched_page(browser, locale: str, timeout_ms: int):
+    """A page in its own context, with what went wrong in it: ``(kind, text)`` for each console
+    error ("console"), script error ("pageerror") and native dialog ("dialog", dismissed: the
+    console only uses its own <dialog>). Each fixture decides which of them fail its tests."""
+    context = browser.new_context(locale=locale)
+    page = context.new_page()
+    page.set_default_timeout(timeout_ms)
+    problems: list[tuple[str, str]] = []
+    page.on("console", lambda message: problems.append(("console", message.text))
+            if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(("pageerror", str(error))))
+    page.on("dialog", lambda dialog: problems.append(("dialog", f"dialog opened: {dialog.message}"))
+            or dialog.dismiss())
+    try:
+        yield page, problems
+    finally:
+        context.close()
+

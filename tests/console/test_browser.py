@@ -16,7 +16,7 @@ from moderation.app import create_app
 from moderation.scoring.scorer import FakeScorer
 from moderation.scoring.worker import score_pending
 from tests.console.conftest import PASSWORD
-from tests.console.live import log_in, serve
+from tests.console.live import log_in, serve, watched_page
 from tests.factories import make_article, make_comment, make_key
 
 pytestmark = pytest.mark.browser
@@ -71,16 +71,10 @@ def live_polling(committed_runtime, monkeypatch):
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(WAIT)
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("dialog", lambda dialog: errors.append(f"dialog opened: {dialog.message}") or dialog.dismiss())
-    yield page
-    context.close()
-    csp = [e for e in errors if "Content Security Policy" in e or "dialog opened" in e or "ReferenceError" in e]
+    with watched_page(browser, "en-GB", WAIT) as (page, problems):
+        yield page
+    csp = [text for _kind, text in problems
+           if "Content Security Policy" in text or "dialog opened" in text or "ReferenceError" in text]
     assert not csp, csp
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from moderation.review import service as review
 from tests.console.conftest import PASSWORD
-from tests.console.live import serve
+from tests.console.live import serve, watched_page
 from tests.console.test_browser import WAIT, Live, _live, card, scored_comments
 from tests.factories import make_article, make_comment
 
@@ -46,16 +46,9 @@ def live_paged(committed_runtime, monkeypatch):
 @pytest.fixture
 def page(browser):
     """An English page that fails the test on a CSP violation, a script error or a dialog."""
-    context = browser.new_context(locale="en-GB")
-    page = context.new_page()
-    page.set_default_timeout(WAIT)
-    errors = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text)
-            if message.type == "error" and "Content Security Policy" in message.text else None)
-    page.on("dialog", lambda dialog: errors.append(f"dialog opened: {dialog.message}") or dialog.dismiss())
-    yield page
-    context.close()
+    with watched_page(browser, "en-GB", WAIT) as (page, problems):
+        yield page
+    errors = [text for kind, text in problems if kind != "console" or "Content Security Policy" in text]
     assert not errors, errors
 
 

@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 
 from tests.console.conftest import PASSWORD
+from tests.console.live import watched_page
 from tests.console.test_browser import WAIT, card, live, scored_comments  # noqa: F401 (the live fixture)
 from tests.factories import make_article
 
@@ -22,18 +23,12 @@ LOCALES = ["en-GB", "fr-CH"]
 
 @pytest.fixture(params=LOCALES)
 def page(browser, request):
-    context = browser.new_context(locale=request.param)
-    page = context.new_page()
-    page.test_locale = request.param
-    page.set_default_timeout(WAIT)
-    errors = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.on("pageerror", lambda error: errors.append(str(error)))
     # A native confirm() would be dismissed and reported: the console only uses its <dialog>.
-    page.on("dialog", lambda dialog: errors.append(f"dialog opened: {dialog.message}") or dialog.dismiss())
-    yield page
-    context.close()
-    bad = [e for e in errors if "Content Security Policy" in e or "dialog opened" in e or "ReferenceError" in e]
+    with watched_page(browser, request.param, WAIT) as (page, problems):
+        page.test_locale = request.param
+        yield page
+    bad = [text for _kind, text in problems
+           if "Content Security Policy" in text or "dialog opened" in text or "ReferenceError" in text]
     assert not bad, bad
 
 
