@@ -29,7 +29,10 @@ def analyzer_runtime(runtime, settings, models_by_language, loaded_router, analy
     """A runtime whose process holds the model: its analyze requests go to a real batcher on it."""
     from moderation.analyzer.host import LocalAnalyzer, local_batcher
 
-    rt = Runtime(settings.replace(scoring={"backend": "detoxify", "models": models_by_language}),
+    # The production deadline (0.75 s) is for a quiet server; on a busy CI machine a batch of tiny-model
+    # scores can take longer and would answer 504. Tests of the deadline set their own.
+    rt = Runtime(settings.replace(scoring={"backend": "detoxify", "models": models_by_language},
+                                  analyzer={"deadline_seconds": 30.0}),
                  clock=runtime.clock, database=runtime.db)
     batcher = local_batcher(rt, loaded_router, analyzer_detector)
     rt.analyzer = LocalAnalyzer(batcher)
