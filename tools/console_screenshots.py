@@ -1,6 +1,9 @@
 """`make screenshots`: docs/console-queue.png, docs/console-article.png, docs/console-author.png,
-the queue and a thread in French and German (docs/console-queue-fr.png, console-article-fr.png,
-console-queue-de.png, console-log-de.png) and the queue on a 390 px phone (console-phone-fr.png).
+the queue, a thread and an author with a moderator's note in French (docs/console-queue-fr.png,
+console-article-fr.png, console-author-fr.png), the queue, the log, the articles and an
+administrator's settings in German (console-queue-de.png, console-log-de.png,
+console-articles-de.png, console-settings-de.png) and the queue on a 390 px phone
+(console-phone-fr.png).
 
 Builds a throw-away SQLite database with a few realistic comments (scored by the fake scorer:
 real weights are not needed for a picture), serves the real console and photographs it in
@@ -59,6 +62,10 @@ def fill(runtime: Runtime) -> None:
             accounts.create_account(session, email, name, "admin" if email.startswith("alice") else "moderator",
                                     NOW, password=PASSWORD)
         review.decide(session, 1, "approve", "user:bob@example.ch", None, NOW, expected_status="approved")
+        review.feature(session, 1, True, "user:bob@example.ch", NOW)
+        review.add_author_note(session, "u-2203",
+                               "Insulte les journalistes à chaque votation ; déjà averti par e-mail.",
+                               "user:bob@example.ch", NOW - timedelta(days=3))
 
 
 def main() -> None:
@@ -91,26 +98,32 @@ def main() -> None:
             page.goto(f"{url}/console/author?id=u-2203")
             page.screenshot(path=str(out / "console-author.png"), full_page=True)
             page.context.close()
-            shots = [("fr-CH", {"width": 1280, "height": 900}, [("/console/queue", "console-queue-fr.png"), (
-                "/console/articles/2026-11-25-votations", "console-article-fr.png")]),
-                ("de-CH", {"width": 1280, "height": 900}, [("/console/queue", "console-queue-de.png"),
-                                                          ("/console/log", "console-log-de.png")]),
-                ("fr-CH", {"width": 390, "height": 844}, [("/console/queue", "console-phone-fr.png")])]
-            for locale, viewport, pages in shots:
-                _photograph(browser, url, locale, viewport, pages, out)
+            desk = {"width": 1280, "height": 900}
+            shots = [("bob", "fr-CH", desk, [("/console/queue", "console-queue-fr.png"),
+                                             ("/console/articles/2026-11-25-votations", "console-article-fr.png"),
+                                             ("/console/author?id=u-2203", "console-author-fr.png")]),
+                     ("bob", "de-CH", desk, [("/console/queue", "console-queue-de.png"),
+                                             ("/console/log", "console-log-de.png"),
+                                             ("/console/articles", "console-articles-de.png")]),
+                     ("alice", "de-CH", desk, [("/console/settings", "console-settings-de.png")]),
+                     ("bob", "fr-CH", {"width": 390, "height": 844}, [("/console/queue", "console-phone-fr.png")])]
+            for person, locale, viewport, pages in shots:
+                _photograph(browser, url, f"{person}@example.ch", locale, viewport, pages, out)
             browser.close()
         runtime.db.dispose()
-    for name in ("queue", "article", "author", "queue-fr", "article-fr", "queue-de", "log-de", "phone-fr"):
+    for name in ("queue", "article", "author", "queue-fr", "article-fr", "author-fr", "queue-de", "log-de",
+                 "articles-de", "settings-de", "phone-fr"):
         print(out / f"console-{name}.png")
 
 
-def _photograph(browser, url: str, locale: str, viewport: dict, pages: list[tuple[str, str]], out: Path) -> None:
+def _photograph(browser, url: str, email: str, locale: str, viewport: dict, pages: list[tuple[str, str]],
+                out: Path) -> None:
     """The console as a browser set to ``locale`` sees it (its Accept-Language chooses the
     console's language: the account has none)."""
     context = browser.new_context(locale=locale, viewport=viewport, extra_http_headers={"Accept-Language": locale})
     page = context.new_page()
     page.goto(f"{url}/console/login")
-    page.locator("#email").fill("bob@example.ch")
+    page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)
     page.locator("button[type=submit]").click()
     page.wait_for_url(f"{url}/console/queue")
