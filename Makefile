@@ -55,7 +55,7 @@ bench: $(STAMP)
 
 # Every benchmark: the above, scoring throughput, the closing sweep, the review queue, the
 # console (queue page HTML, and a -> next card in the browser), the soak, webhooks, analyze, and
-# scoring under a saturating intake load (about 25 minutes).
+# scoring under a saturating intake load, a public read's round trips on PostgreSQL (about 25 minutes).
 bench-all: bench
 	$(BIN)/python -m bench.scoring_throughput
 	$(BIN)/python -m bench.closing_sweep
@@ -66,6 +66,7 @@ bench-all: bench
 	$(BIN)/python -m bench.webhooks
 	$(BIN)/python -m bench.analyze_throughput
 	$(BIN)/python -m bench.loaded_scoring
+	$(BIN)/python -m bench.pg_roundtrips
 	$(BIN)/python -m bench.report
 
 # The README's console pictures (docs/console-*.png), made from the running console.

@@ -14,6 +14,7 @@ SECTIONS = [
      ".venv/bin/python -m bench.profile_paths --compare BEFORE.json (see its docstring)"),
     ("pyspy_paths", "Where a serving worker spends a thread read: py-spy under wrk",
      ".venv/bin/python -m bench.pyspy_paths"),
+    ("pg_roundtrips", "A public read's round trips on PostgreSQL", ".venv/bin/python -m bench.pg_roundtrips"),
     ("scoring_throughput", "Toxicity scoring throughput", ".venv/bin/python -m bench.scoring_throughput"),
     ("gpu_scoring", "Toxicity scoring on a GPU ([scoring] device = \"cuda\")", "python -m bench.gpu_scoring"),
     ("loaded_scoring", "Scoring under a saturating intake load", ".venv/bin/python -m bench.loaded_scoring"),
