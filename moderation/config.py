@@ -20,6 +20,8 @@ from typing import Any, Mapping
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from moderation.review.words import matchable
+
 DEFAULT_FILE = Path(__file__).resolve().parent.parent / "config" / "default.toml"
 ENV_PREFIX = "MODERATION_"
 
@@ -273,6 +275,9 @@ class ReviewSettings:
             for word in getattr(self, name):
                 if not word.strip():
                     raise ConfigError(f"review.{name}: empty word")
+                if not matchable(word):
+                    raise ConfigError(f"review.{name}: {word.encode('unicode_escape').decode()!r} has no letter "
+                                      "or digit once invisible characters are removed")
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from moderation.closing.policy import MAX_WINDOW_HOURS
 from moderation.config import REJECT_REASONS
+from moderation.review.words import matchable
 from moderation.text import InvalidText, clean_text
 
 
@@ -209,6 +210,9 @@ class WordsForm(Form):
                                          n=MAX_WORD_LENGTH))
             if any(ord(c) < 32 or ord(c) == 127 for c in word):
                 raise ValidationError(_l("Contains characters that cannot be stored."))
+            if not matchable(word):  # the settings would refuse it too; said here in the console's language
+                raise ValidationError(_l("“%(word)s” has no letter or digit (only invisible characters or signs).",
+                                         word=word.encode("unicode_escape").decode()[:20]))
 
     def word_list(self) -> list[str]:
         """One entry a line, blank lines and repeats left out, in the order given."""

@@ -12,10 +12,21 @@ import re
 
 from moderation.folding import fold, fold_alternative
 
+_WORD_CHARACTER = re.compile(r"\w")
+
+
+def matchable(word: str) -> bool:
+    """Whether a listed word can be matched as a word: once folded it must keep a letter or a
+    digit. One of only invisible characters folds to nothing, and an empty alternative would
+    match beside every punctuation mark (nearly every comment rejected, nothing highlighted)."""
+    return _WORD_CHARACTER.search(fold(word.strip())) is not None
+
 
 class WordList:
     def __init__(self, words: list[str]) -> None:
-        folded = {fold(word.strip()): word.strip() for word in words if word.strip()}
+        # Unmatchable words are refused by the settings' validation; left out here too, for a
+        # value stored before that rule.
+        folded = {fold(word.strip()): word.strip() for word in words if matchable(word)}
         # A word listed in another script is also matched in its look-alike spellings.
         folded.update({alternative: original for original in folded.values()
                        if (alternative := fold_alternative(original)) and alternative not in folded})

@@ -129,6 +129,16 @@ def test_folding_keeps_word_boundaries():
         assert fold(f"a{ch}b") == f"a{ch}b"
 
 
+@pytest.mark.parametrize("listed", ["\u200b", "\u00ad", "\u2060\ufe0f", "!", " - "])
+def test_a_word_with_nothing_to_match_is_left_out_not_matched_everywhere(listed):
+    # Stored before validation refused such words (or read from an old database): an empty
+    # alternative in the pattern would match beside every punctuation mark.
+    words = WordList([listed, "idiot"])
+    assert words.find_all("Merci pour cet article! Bonjour, bel article.") == []
+    assert words.first("Quel idiot!") == "idiot"
+    assert not WordList([listed])
+
+
 def test_phrases_and_order():
     words = WordList(["va te faire", "idiot", "mafia"])
     text = "Va te f\u0430ire, \u0456d\u0456ot de la m\u0430fia, idiot!"
