@@ -189,7 +189,7 @@ class NewAccountForm(Form):
 class AccountForm(Form):
     """An action on one account (disable, enable, reset, role); ``role`` only for a role change."""
 
-    email = StringField(validators=[DataRequired(), Length(max=120)])
+    email = StringField(validators=[DataRequired(), Length(max=120), _printable])
     role = SelectField(_l("Role"), choices=ROLES, validate_choice=False)
 
 

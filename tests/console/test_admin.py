@@ -126,3 +126,10 @@ def test_a_form_without_the_csrf_token_is_refused(admin_console):
     assert response.status_code == 400
     assert admin_console.client.post("/console/accounts", data={"email": "x@example.ch", "name": "X",
                                                                 "role": "admin"}).status_code == 400
+
+
+@pytest.mark.parametrize("action", ["disable", "enable", "reset", "role"])
+def test_a_nul_in_an_account_actions_email_is_a_400_not_a_500(admin_console, action):
+    """PostgreSQL refuses NUL in text: the form must, before any query (found by an attack)."""
+    response = admin_console.post(f"/console/accounts/{action}", {"email": "a\x00b@example.ch", "role": "moderator"})
+    assert response.status_code == 400
