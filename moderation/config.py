@@ -276,8 +276,8 @@ class ReviewSettings:
                 if not word.strip():
                     raise ConfigError(f"review.{name}: empty word")
                 if not matchable(word):
-                    raise ConfigError(f"review.{name}: {word.encode('unicode_escape').decode()!r} has no letter "
-                                      "or digit once invisible characters are removed")
+                    raise ConfigError(f"review.{name}: {word.encode('unicode_escape').decode()!r} is made only "
+                                      "of invisible characters")
 
 
 @dataclass(frozen=True)

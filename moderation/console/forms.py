@@ -211,7 +211,7 @@ class WordsForm(Form):
             if any(ord(c) < 32 or ord(c) == 127 for c in word):
                 raise ValidationError(_l("Contains characters that cannot be stored."))
             if not matchable(word):  # the settings would refuse it too; said here in the console's language
-                raise ValidationError(_l("“%(word)s” has no letter or digit (only invisible characters or signs).",
+                raise ValidationError(_l("“%(word)s” is made only of invisible characters.",
                                          word=word.encode("unicode_escape").decode()[:20]))
 
     def word_list(self) -> list[str]:

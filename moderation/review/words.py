@@ -12,14 +12,13 @@ import re
 
 from moderation.folding import fold, fold_alternative
 
-_WORD_CHARACTER = re.compile(r"\w")
-
 
 def matchable(word: str) -> bool:
-    """Whether a listed word can be matched as a word: once folded it must keep a letter or a
-    digit. One of only invisible characters folds to nothing, and an empty alternative would
-    match beside every punctuation mark (nearly every comment rejected, nothing highlighted)."""
-    return _WORD_CHARACTER.search(fold(word.strip())) is not None
+    """Whether a listed word keeps something visible once folded. One of only invisible
+    characters (a zero-width space, a soft hyphen, a lone accent) folds to nothing, and an
+    empty alternative would match beside every punctuation mark: nearly every comment
+    rejected, nothing highlighted. Emoji and signs stay: they fold to themselves."""
+    return bool(fold(word.strip()).strip())
 
 
 class WordList:

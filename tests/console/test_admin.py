@@ -111,7 +111,7 @@ def test_settings_are_saved_win_over_the_file_and_reset(admin_console, runtime):
     ("auto_approve_below", {"thresholds": "toxicity = 2"}, "le seuil doit être un nombre entre 0 et 1"),
     ("auto_approve_below", {"thresholds": "Toxicity!"}, "écrivez classe = seuil"),
     ("suspect_words", {"words": "x" * 101}, "est plus long que 100 caractères"),
-    ("banned_words", {"words": "arnaque\n\u200b"}, "n’a ni lettre ni chiffre"),
+    ("banned_words", {"words": "arnaque\n\u200b"}, "n’est fait que de caractères invisibles"),
 ])
 def test_settings_errors_are_shown_on_the_form_in_french(admin_console, runtime, name, data, message):
     admin_console.post("/console/account/language", {"language": "fr"})

@@ -129,7 +129,7 @@ def test_folding_keeps_word_boundaries():
         assert fold(f"a{ch}b") == f"a{ch}b"
 
 
-@pytest.mark.parametrize("listed", ["\u200b", "\u00ad", "\u2060\ufe0f", "!", " - "])
+@pytest.mark.parametrize("listed", ["\u200b", "\u00ad", "\u2060\ufe0f", "\u0301", "\u200b \u200b"])
 def test_a_word_with_nothing_to_match_is_left_out_not_matched_everywhere(listed):
     # Stored before validation refused such words (or read from an old database): an empty
     # alternative in the pattern would match beside every punctuation mark.
@@ -137,6 +137,10 @@ def test_a_word_with_nothing_to_match_is_left_out_not_matched_everywhere(listed)
     assert words.find_all("Merci pour cet article! Bonjour, bel article.") == []
     assert words.first("Quel idiot!") == "idiot"
     assert not WordList([listed])
+
+
+def test_an_emoji_or_a_sign_is_a_word_that_can_be_listed():
+    assert WordList(["\U0001f595", "!!"]).find_all("Voil\u00e0 \U0001f595 pour vous !! Non") == ["\U0001f595", "!!"]
 
 
 def test_phrases_and_order():

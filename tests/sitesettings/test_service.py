@@ -62,10 +62,9 @@ def test_the_same_value_again_changes_nothing_and_reset_without_a_value_neither(
 @pytest.mark.parametrize("name, value", [
     ("close_after_hours", 0), ("close_after_hours", 10**7), ("auto_reject_above", {"toxicity": 1.5}),
     ("banned_words", ["ok", "  "]), ("nothing", 1),
-    # Words that fold to nothing (invisible characters) or to no word character: their pattern
-    # would match at almost every position and reject nearly every comment, invisibly.
-    ("banned_words", ["\u200b"]), ("banned_words", ["ok", "\u00ad\u2060"]), ("suspect_words", ["\ufe0f"]),
-    ("banned_words", ["!!"])])
+    # Words that fold to nothing (invisible characters): their pattern would match at almost
+    # every position and reject nearly every comment, invisibly.
+    ("banned_words", ["\u200b"]), ("banned_words", ["ok", "\u00ad\u2060"]), ("suspect_words", ["\ufe0f"])])
 def test_invalid_values_are_refused_as_the_file_would_refuse_them(runtime, name, value):
     with pytest.raises(ValidationError):
         change(runtime, name, value)

@@ -266,8 +266,8 @@ DE.update({
     "Role": "Rolle", "Pick a role.": "Wählen Sie eine Rolle.",
     "One word or phrase a line": "Ein Wort oder Ausdruck pro Zeile", "At most %(n)s words.": "Höchstens %(n)s Wörter.",
     "“%(word)s” is longer than %(n)s characters.": "«%(word)s» ist länger als %(n)s Zeichen.",
-    "“%(word)s” has no letter or digit (only invisible characters or signs).":
-        "«%(word)s» enthält weder Buchstaben noch Ziffern (nur unsichtbare Zeichen oder Satzzeichen).",
+    "“%(word)s” is made only of invisible characters.":
+        "«%(word)s» besteht nur aus unsichtbaren Zeichen.",
     "One class a line: class = threshold between 0 and 1 (empty: off)":
         "Eine Klasse pro Zeile: Klasse = Schwelle zwischen 0 und 1 (leer: aus)",
     "“%(line)s”: write class = threshold, e.g. toxicity = 0.9.":

@@ -202,8 +202,8 @@ FR = {
     "Pick a role.": "Choisissez un rôle.", "One word or phrase a line": "Un mot ou une expression par ligne",
     "At most %(n)s words.": "Au plus %(n)s mots.",
     "“%(word)s” is longer than %(n)s characters.": "« %(word)s » est plus long que %(n)s caractères.",
-    "“%(word)s” has no letter or digit (only invisible characters or signs).":
-        "« %(word)s » n’a ni lettre ni chiffre (seulement des caractères invisibles ou des signes).",
+    "“%(word)s” is made only of invisible characters.":
+        "« %(word)s » n’est fait que de caractères invisibles.",
     "One class a line: class = threshold between 0 and 1 (empty: off)":
         "Une classe par ligne : classe = seuil entre 0 et 1 (vide : désactivé)",
     "“%(line)s”: write class = threshold, e.g. toxicity = 0.9.":

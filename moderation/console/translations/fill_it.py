@@ -262,8 +262,8 @@ IT.update({
     "One word or phrase a line":
         "Una parola o espressione per riga", "At most %(n)s words.": "Al massimo %(n)s parole.",
     "“%(word)s” is longer than %(n)s characters.": "«%(word)s» supera i %(n)s caratteri.",
-    "“%(word)s” has no letter or digit (only invisible characters or signs).":
-        "«%(word)s» non contiene né lettere né cifre (solo caratteri invisibili o segni).",
+    "“%(word)s” is made only of invisible characters.":
+        "«%(word)s» è fatto solo di caratteri invisibili.",
     "One class a line: class = threshold between 0 and 1 (empty: off)":
         "Una classe per riga: classe = soglia tra 0 e 1 (vuoto: disattivato)",
     "“%(line)s”: write class = threshold, e.g. toxicity = 0.9.":
